@@ -1,0 +1,36 @@
+//! `GET /health`: is a dataset loaded, which version, since when.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::state::AppState;
+
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.current.load_full() {
+        Some(loaded) => {
+            let m = &loaded.store.manifest;
+            Json(json!({
+                "status": "ok",
+                "dataset_version": m.dataset_version,
+                "dataset_created": m.created,
+                "title": m.title,
+                "load_ms": loaded.store.load_time.as_millis() as u64,
+                "layers": loaded.store.layers().iter().map(|l| json!({
+                    "id": l.id(),
+                    "features": l.features.len(),
+                    "bbox": l.meta.bbox,
+                    "synthetic": l.meta.synthetic,
+                })).collect::<Vec<_>>(),
+            }))
+            .into_response()
+        }
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "loading"})),
+        )
+            .into_response(),
+    }
+}
