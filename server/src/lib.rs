@@ -1,6 +1,7 @@
 //! riskmap-server: HTTP over the riskmap core. Handlers translate requests into
 //! `layers` calls and results back into HTTP, nothing more.
 
+pub mod auth;
 pub mod error;
 pub mod health;
 pub mod state;
