@@ -6,3 +6,4 @@
 
 pub mod config;
 pub mod gcj02;
+pub mod demo;
