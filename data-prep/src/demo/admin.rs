@@ -59,6 +59,15 @@ impl AdminTree {
         out
     }
 
+    /// The county, township and village containing `c`, if any.
+    pub fn locate(&self, c: Coord) -> Option<(&County, &Township, &AdminUnit)> {
+        let p = Point(c);
+        let county = self.counties.iter().find(|k| k.unit.geometry.contains(&p))?;
+        let township = county.townships.iter().find(|t| t.unit.geometry.contains(&p))?;
+        let village = township.villages.iter().find(|v| v.geometry.contains(&p))?;
+        Some((county, township, village))
+    }
+
     pub fn townships(&self) -> impl Iterator<Item = (&County, &Township)> {
         self.counties
             .iter()

@@ -102,7 +102,9 @@ impl Reference {
             })
         })?;
         let faults = read_features(&dir.join(FAULT_FILE), |f, g| {
-            let name = text_field(f, "name").unwrap_or_default();
+            let name = text_field(f, "name")
+                .or_else(|_| text_field(f, "fz_name"))
+                .unwrap_or_default();
             Ok(lines(g)?
                 .into_iter()
                 .map(|l| RefLine {

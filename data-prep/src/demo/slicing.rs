@@ -141,7 +141,18 @@ pub fn slice(shape: &MultiPolygon, lines: &[Vec<Coord>]) -> Result<Vec<Polygon>,
         return Ok(Vec::new());
     };
     let pieces = graph.extract_shapes_custom(StringRule::Slice, options);
-    Ok(pieces.into_iter().filter_map(polygon_from_contours).collect())
+    let mut out: Vec<Polygon> = pieces
+        .into_iter()
+        .filter_map(polygon_from_contours)
+        .map(canonical)
+        .collect();
+    // Neighbours may share a first vertex but never the first edge (both run
+    // counter-clockwise, so a shared edge is walked in opposite directions).
+    out.sort_by_key(|p| {
+        let e = &p.exterior().0;
+        (key(e[0]), key(e[1]), e.len())
+    });
+    Ok(out)
 }
 
 fn polygon_from_contours(contours: Vec<Vec<[f64; 2]>>) -> Option<Polygon> {
@@ -160,6 +171,38 @@ fn polygon_from_contours(contours: Vec<Vec<[f64; 2]>>) -> Option<Polygon> {
         exterior,
         rings.filter(|r| r.0.len() >= 4).collect(),
     ))
+}
+
+/// The same polygon written one canonical way: each ring starts at its smallest vertex
+/// (x, then y) and holes are sorted, so output bytes do not depend on the order the
+/// overlay engine happened to walk the graph in.
+pub fn canonical(p: Polygon) -> Polygon {
+    fn ring(r: &LineString) -> LineString {
+        let mut v: Vec<Coord> = r.0.clone();
+        if v.len() > 1 && v.first() == v.last() {
+            v.pop();
+        }
+        let start = (0..v.len())
+            .min_by(|&a, &b| key(v[a]).cmp(&key(v[b])))
+            .unwrap_or(0);
+        v.rotate_left(start);
+        if let Some(f) = v.first().copied() {
+            v.push(f);
+        }
+        LineString::new(v)
+    }
+    let (exterior, interiors) = p.into_inner();
+    let mut holes: Vec<LineString> = interiors.iter().map(ring).collect();
+    holes.sort_by_key(|h| h.0.first().map(|c| key(*c)));
+    Polygon::new(ring(&exterior), holes)
+}
+
+/// Total order on coordinates for canonical ordering.
+pub fn key(c: Coord) -> (i64, i64) {
+    (
+        ((c.x - ORIGIN[0]) * SCALE).round() as i64,
+        ((c.y - ORIGIN[1]) * SCALE).round() as i64,
+    )
 }
 
 /// Snap every coordinate of a polygon to the grid (dropping repeats).
