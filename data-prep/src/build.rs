@@ -13,10 +13,11 @@ use layers::{Feature, Value};
 
 use crate::config::{LayerSource, PrepConfig};
 use crate::crs::SourceCrs;
-use crate::geometry::{first_point, intake, within_bounds};
+use crate::geometry::{intake, within_bounds};
 use crate::mapping::Mapper;
 use crate::report::{Place, Report, Severity};
 use crate::source::{self, Raw, SourceType};
+use geo::BoundingRect;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -50,6 +51,7 @@ pub fn build(
     out: &Path,
     options: &BuildOptions,
 ) -> Result<Report, BuildError> {
+    crate::route_gdal_messages();
     let mut report = Report {
         config: config.base_dir.display().to_string(),
         out: out.display().to_string(),
@@ -399,7 +401,7 @@ fn read_source(
         };
         if let Some(bounds) = config.bounds
             && !within_bounds(&intake.geometry, bounds) {
-                let at = first_point(&intake.geometry).map(|p| format!(" (near {:.5}, {:.5})", p.x(), p.y())).unwrap_or_default();
+                let at = intake.geometry.bounding_rect().map(|r| format!(" (its extent is [{:.5}, {:.5}, {:.5}, {:.5}])", r.min().x, r.min().y, r.max().x, r.max().y)).unwrap_or_default();
                 report.push(severity, fplace, format!("geometry lies outside the configured bounds {bounds:?}{at}{skip_note}"));
                 skipped += 1;
                 return Ok(());
@@ -423,7 +425,9 @@ fn read_source(
     });
     pb.finish_and_clear();
     if let Err(e) = result {
-        report.error(place, format!("reading failed: {e:#}"));
+        report.error(place.clone(), format!("reading failed: {e:#}"));
+    } else if read == 0 && entry.filter.is_some() {
+        report.warning(place, "the `where` filter matched no features");
     }
     let counts = report.counts(&entry.id);
     counts.read += read;

@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use gdal::cpl::CslStringList;
 use gdal::vector::Geometry as GdalGeometry;
 use geo::{
-    Area, Coord, Geometry, LineString, MapCoords, MultiLineString, MultiPolygon, Point, Polygon,
+    Area, Coord, Geometry, LineString, MapCoords, MultiLineString, MultiPolygon, Polygon,
     RemoveRepeatedPoints,
 };
 use layers::GeometryKind;
@@ -22,7 +22,7 @@ pub struct Intake {
 /// Take one source geometry into the dataset.
 pub fn intake(geom: &GdalGeometry, kind: GeometryKind, crs: &SourceCrs) -> Result<Intake> {
     if geom.is_empty() {
-        bail!("empty geometry");
+        bail!("feature has no geometry (empty)");
     }
     let mut repaired = None;
     let source = if kind == GeometryKind::Polygon && !geom.is_valid() {
@@ -133,12 +133,6 @@ pub fn within_bounds(g: &Geometry<f64>, bounds: [f64; 4]) -> bool {
             && r.max().x <= bounds[2]
             && r.max().y <= bounds[3]
     })
-}
-
-/// A representative point for messages.
-pub fn first_point(g: &Geometry<f64>) -> Option<Point<f64>> {
-    use geo::CoordsIter;
-    g.coords_iter().next().map(Point::from)
 }
 
 #[cfg(test)]

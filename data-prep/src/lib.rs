@@ -17,3 +17,17 @@ pub mod source;
 pub use build::{BuildError, BuildOptions, build};
 pub use config::PrepConfig;
 pub use report::Report;
+
+/// Send GDAL's own messages through `tracing` instead of raw stderr. GEOS validity
+/// notes ("Self-intersection at ...") are expected while checking polygons and are
+/// reported by us, with their place, so they go to debug level.
+pub fn route_gdal_messages() {
+    use gdal::errors::CplErrType;
+    gdal::config::set_error_handler(|class, number, message| match class {
+        CplErrType::Fatal | CplErrType::Failure => {
+            tracing::error!(target: "gdal", number, "{message}")
+        }
+        CplErrType::Warning => tracing::debug!(target: "gdal", number, "{message}"),
+        _ => tracing::trace!(target: "gdal", number, "{message}"),
+    });
+}

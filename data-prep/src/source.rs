@@ -216,6 +216,11 @@ impl Source {
     pub fn for_each(&mut self, mut f: impl FnMut(SourceFeature<'_>) -> Result<()>) -> Result<()> {
         let mut layer = self.dataset.layer(self.layer_index)?;
         let fields = self.fields.clone();
+        // Drivers report some failures (a bad filter in SQLite, a truncated file) only
+        // through CPLError while iterating, and then simply stop: catch them, or a
+        // broken source would pass as a short one.
+        // SAFETY: plain calls into GDAL's thread-local error state.
+        unsafe { gdal_sys::CPLErrorReset() };
         for feature in layer.features() {
             let fid = feature.fid();
             let mut values = Vec::with_capacity(fields.len());
@@ -234,6 +239,15 @@ impl Source {
                 geometry: feature.geometry(),
                 values,
             })?;
+        }
+        // SAFETY: as above; the message pointer is valid until the next GDAL call.
+        unsafe {
+            if gdal_sys::CPLGetLastErrorType() >= gdal_sys::CPLErr::CE_Failure {
+                let msg = std::ffi::CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg())
+                    .to_string_lossy()
+                    .into_owned();
+                bail!("GDAL failed while reading: {msg}");
+            }
         }
         Ok(())
     }
@@ -261,9 +275,11 @@ pub fn shapefile_missing_cpg(path: &Path, entry: &LayerSource) -> bool {
         && !path.with_extension("CPG").exists()
 }
 
-/// Does text look like multibyte Chinese decoded as Latin-1 (many U+0080–U+00FF
-/// characters and no CJK ones)?
+/// Does text look like multibyte Chinese read with the wrong encoding? Without a code
+/// page GDAL passes the bytes through: GBK is then invalid UTF-8 (replacement
+/// characters), or, when recoded as Latin-1, a run of U+0080–U+00FF characters.
 pub fn looks_mis_decoded(s: &str) -> bool {
+    let replaced = s.contains('\u{fffd}');
     let high = s
         .chars()
         .filter(|c| ('\u{80}'..='\u{ff}').contains(c))
@@ -272,5 +288,5 @@ pub fn looks_mis_decoded(s: &str) -> bool {
         .chars()
         .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
         .count();
-    high >= 2 && cjk == 0
+    replaced || (high >= 2 && cjk == 0)
 }
