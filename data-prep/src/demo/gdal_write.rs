@@ -93,15 +93,47 @@ pub fn srs(epsg: u32) -> Result<SpatialRef> {
     Ok(s)
 }
 
+/// A source file being written. GDAL stamps GeoPackages with the current time when it
+/// closes them, so the fixed date stays set (for this thread) until the file is closed.
+pub struct SourceFile {
+    ds: Option<Dataset>,
+}
+
+impl std::ops::Deref for SourceFile {
+    type Target = Dataset;
+    fn deref(&self) -> &Dataset {
+        self.ds.as_ref().expect("open until dropped")
+    }
+}
+
+impl std::ops::DerefMut for SourceFile {
+    fn deref_mut(&mut self) -> &mut Dataset {
+        self.ds.as_mut().expect("open until dropped")
+    }
+}
+
+impl Drop for SourceFile {
+    fn drop(&mut self) {
+        drop(self.ds.take());
+        let _ = gdal::config::clear_thread_local_config_option("OGR_CURRENT_DATE");
+    }
+}
+
 /// A new, empty vector dataset (an existing file is replaced).
-pub fn create(driver: &str, path: &Path) -> Result<Dataset> {
+pub fn create(driver: &str, path: &Path) -> Result<SourceFile> {
     if path.exists() {
         std::fs::remove_file(path).with_context(|| format!("{}: cannot replace", path.display()))?;
     }
     let driver = DriverManager::get_driver_by_name(driver)?;
-    driver
-        .create_vector_only(path)
-        .with_context(|| format!("{}: cannot create", path.display()))
+    gdal::config::set_thread_local_config_option("OGR_CURRENT_DATE", FIXED_DATE)?;
+    // Clears the option again on every way out, failure included.
+    let mut file = SourceFile { ds: None };
+    file.ds = Some(
+        driver
+            .create_vector_only(path)
+            .with_context(|| format!("{}: cannot create", path.display()))?,
+    );
+    Ok(file)
 }
 
 /// What to write into one layer.
@@ -120,8 +152,6 @@ pub fn write_layer<G: ToGdal>(
     spec: &LayerSpec,
     rows: impl Iterator<Item = (Option<G>, Vec<Val>)>,
 ) -> Result<u64> {
-    // Reproducible GeoPackage metadata (gpkg_contents.last_change).
-    gdal::config::set_thread_local_config_option("OGR_CURRENT_DATE", FIXED_DATE)?;
     let written = if ds.driver().short_name() == "GPKG" {
         // One transaction per layer: row-by-row commits make SQLite crawl.
         let mut tx = ds.start_transaction()?;
@@ -131,7 +161,6 @@ pub fn write_layer<G: ToGdal>(
     } else {
         write_rows(ds, spec, rows)
     };
-    gdal::config::clear_thread_local_config_option("OGR_CURRENT_DATE")?;
     written.with_context(|| format!("layer {}", spec.name))
 }
 

@@ -40,6 +40,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use crate::build::{BuildOptions, build};
+use crate::config::PrepConfig;
+use crate::report::Report;
+
 pub use generate::Scale;
 use model::DemoData;
 
@@ -69,6 +73,9 @@ pub struct DemoArgs {
     /// The real reference data (the repository's data/yunnan).
     #[arg(long, env = "RISKMAP_REFERENCE_DATA")]
     pub reference_data: Option<PathBuf>,
+    /// Do not draw progress bars while building.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 impl DemoArgs {
@@ -146,6 +153,32 @@ pub fn write_sources(args: &DemoArgs) -> Result<Sources> {
         .with_context(|| format!("writing {}", config.display()))?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), dir = %dir.display(), "demo sources written");
     Ok(Sources { dir, config, data })
+}
+
+/// The whole demo: generate, write the sources and prep.toml, then build them into
+/// `--out` exactly as `riskmap-prep build --config <sources>/prep.toml` would (the JSON
+/// report goes beside the dataset, as there).
+pub fn run(args: &DemoArgs) -> Result<(Sources, Report)> {
+    check_paths(args)?;
+    let sources = write_sources(args)?;
+    let config = PrepConfig::from_file(&sources.config)?;
+    let options = BuildOptions {
+        skip_invalid: false,
+        progress: !args.no_progress,
+        report_path: Some(report_path(&args.out)),
+    };
+    let started = Instant::now();
+    let report = build(&config, &args.out, &options).map_err(|e| {
+        anyhow::anyhow!("building the demo sources failed: {}\n{}", e.message, e.report.summary())
+    })?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), out = %args.out.display(), "demo dataset built");
+    Ok((sources, report))
+}
+
+fn report_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "dataset".into());
+    name.push(".report.json");
+    out.with_file_name(name)
 }
 
 /// Refuse to write the sources into the dataset directory itself (the build replaces it).
