@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod feature;
 pub mod manifest;
 pub mod nearest;
+pub mod query;
 pub mod schema;
 pub mod sphere;
 pub mod store;
