@@ -13,6 +13,8 @@ pub mod query;
 pub mod schema;
 pub mod sphere;
 pub mod store;
+#[cfg(feature = "testdata")]
+pub mod testdata;
 pub mod value;
 
 pub use feature::Feature;
