@@ -1,6 +1,7 @@
 //! riskmap-server: HTTP over the riskmap core. Handlers translate requests into
 //! `layers` calls and results back into HTTP, nothing more.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
@@ -15,5 +16,8 @@ pub use state::{AppState, Loaded, ServerConfig};
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
+        .merge(api::routes())
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)
 }
