@@ -5,11 +5,13 @@
 
 use std::sync::OnceLock;
 
-use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, MultiPolygon, Point, Polygon, Rect};
+use geo::{
+    BoundingRect, Distance, Geodesic, Geometry, Intersects, MultiPolygon, Point, Polygon, Rect,
+};
+use layers::query::Derived;
 use layers::query::derived::zones_at;
 use layers::query::nearest::{Filter, predicate};
 use layers::query::within::{Region, distance_to, matching};
-use layers::query::Derived;
 use layers::schema::GeometryKind;
 use layers::testdata::{Rng, fixture_store};
 use layers::{Layer, Store};
@@ -31,7 +33,8 @@ fn stores() -> Vec<(String, &'static Store, &'static Derived)> {
     if let Some((s, d)) = EXTRA
         .get_or_init(|| {
             let dir = std::env::var_os("RISKMAP_TEST_DATASET")?;
-            let s = Store::open(std::path::Path::new(&dir)).expect("RISKMAP_TEST_DATASET must be a prepared dataset");
+            let s = Store::open(std::path::Path::new(&dir))
+                .expect("RISKMAP_TEST_DATASET must be a prepared dataset");
             let d = Derived::new(&s);
             Some((s, d))
         })
@@ -44,15 +47,29 @@ fn stores() -> Vec<(String, &'static Store, &'static Derived)> {
 
 /// A random point near the data (the layer's bbox grown by a margin).
 fn near(rng: &mut Rng, layer: &Layer) -> Point<f64> {
-    let b = layer.features.iter().filter_map(|f| f.geometry.bounding_rect()).reduce(|a, b| {
-        Rect::new((a.min().x.min(b.min().x), a.min().y.min(b.min().y)), (a.max().x.max(b.max().x), a.max().y.max(b.max().y)))
-    });
+    let b = layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.bounding_rect())
+        .reduce(|a, b| {
+            Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        });
     let b = b.unwrap_or(Rect::new((97.0, 21.0), (106.0, 29.0)));
-    Point::new(rng.range(b.min().x - 0.5, b.max().x + 0.5), rng.range(b.min().y - 0.5, b.max().y + 0.5))
+    Point::new(
+        rng.range(b.min().x - 0.5, b.max().x + 0.5),
+        rng.range(b.min().y - 0.5, b.max().y + 0.5),
+    )
 }
 
 fn point_layers(store: &Store) -> Vec<&Layer> {
-    store.layers().iter().filter(|l| l.schema().geometry == GeometryKind::Point && !l.features.is_empty()).collect()
+    store
+        .layers()
+        .iter()
+        .filter(|l| l.schema().geometry == GeometryKind::Point && !l.features.is_empty())
+        .collect()
 }
 
 #[test]
@@ -62,9 +79,24 @@ fn nearest_matches_brute_force_with_filters_and_max_distance() {
         let mut checked = 0;
         for layer in point_layers(store) {
             let filters: Vec<Vec<Filter>> = match layer.id() {
-                "shelters" => vec![vec![], vec![Filter::OpenOnly], vec![Filter::OpenOnly, Filter::MinCapacity(1500)]],
-                "water_sources" => vec![vec![], vec![Filter::Helicopter(true)], vec![Filter::WaterType("reservoir".into()), Filter::Vehicle(true)]],
-                "depots" => vec![vec![], vec![Filter::Holds { category: "fire_tools".into(), min: 1 }], vec![Filter::DepotLevel("county".into())]],
+                "shelters" => vec![
+                    vec![],
+                    vec![Filter::OpenOnly],
+                    vec![Filter::OpenOnly, Filter::MinCapacity(1500)],
+                ],
+                "water_sources" => vec![
+                    vec![],
+                    vec![Filter::Helicopter(true)],
+                    vec![Filter::WaterType("reservoir".into()), Filter::Vehicle(true)],
+                ],
+                "depots" => vec![
+                    vec![],
+                    vec![Filter::Holds {
+                        category: "fire_tools".into(),
+                        min: 1,
+                    }],
+                    vec![Filter::DepotLevel("county".into())],
+                ],
                 _ => vec![vec![]],
             };
             for fs in &filters {
@@ -84,9 +116,20 @@ fn nearest_matches_brute_force_with_filters_and_max_distance() {
                         .collect();
                     all.sort_by(|a, b| a.0.total_cmp(&b.0));
                     all.truncate(k);
-                    assert_eq!(got.len(), all.len(), "{name} {}: k={k} at {origin:?}", layer.id());
+                    assert_eq!(
+                        got.len(),
+                        all.len(),
+                        "{name} {}: k={k} at {origin:?}",
+                        layer.id()
+                    );
                     for (g, w) in got.iter().zip(&all) {
-                        assert!((g.distance_m - w.0).abs() < 1e-6, "{name} {}: {} vs {}", layer.id(), g.distance_m, w.0);
+                        assert!(
+                            (g.distance_m - w.0).abs() < 1e-6,
+                            "{name} {}: {} vs {}",
+                            layer.id(),
+                            g.distance_m,
+                            w.0
+                        );
                     }
                     checked += 1;
                 }
@@ -131,7 +174,11 @@ fn within_box_radius_and_polygon_match_brute_force() {
         let mut checked = 0;
         for layer in store.layers().iter().filter(|l| !l.features.is_empty()) {
             // Large polygon layers get fewer queries: brute force is slow there.
-            let per = if layer.features.len() > 20_000 { 40 } else { 200 };
+            let per = if layer.features.len() > 20_000 {
+                40
+            } else {
+                200
+            };
             for q in 0..per {
                 let c = near(&mut rng, layer);
                 let region = match q % 3 {
@@ -139,11 +186,22 @@ fn within_box_radius_and_polygon_match_brute_force() {
                         let (w, h) = (rng.range(0.01, 1.0), rng.range(0.01, 1.0));
                         Region::BBox(Rect::new((c.x(), c.y()), (c.x() + w, c.y() + h)))
                     }
-                    1 => Region::Radius { centre: c, radius_m: rng.range(200.0, 50_000.0) },
+                    1 => Region::Radius {
+                        centre: c,
+                        radius_m: rng.range(200.0, 50_000.0),
+                    },
                     _ => Region::Area(random_polygon(&mut rng, c)),
                 };
-                let got: Vec<u32> = matching(layer, &region).into_iter().map(|(f, _)| f).collect();
-                assert_eq!(got, brute(layer, &region), "{name} {} query {q}: {region:?}", layer.id());
+                let got: Vec<u32> = matching(layer, &region)
+                    .into_iter()
+                    .map(|(f, _)| f)
+                    .collect();
+                assert_eq!(
+                    got,
+                    brute(layer, &region),
+                    "{name} {} query {q}: {region:?}",
+                    layer.id()
+                );
                 checked += 1;
             }
         }
@@ -156,7 +214,9 @@ fn point_in_polygon_matches_brute_force() {
     for (name, store, derived) in stores() {
         let mut rng = Rng::new(31);
         for id in ["admin", "hazard_zones", "evacuation_grids"] {
-            let Some(layer) = store.layer(id) else { continue };
+            let Some(layer) = store.layer(id) else {
+                continue;
+            };
             for _ in 0..1000 {
                 let p = near(&mut rng, layer);
                 let mut got: Vec<u32> = match id {

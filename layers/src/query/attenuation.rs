@@ -112,7 +112,10 @@ mod tests {
         assert!((r.epicentral_intensity(7.0) - 9.13).abs() < 0.01);
         // Ms 7: the VI isoseismal reaches about 100 km along strike, 70 km across.
         let (a, b) = r.semi_axes_km(7.0, 6.0).unwrap();
-        assert!((95.0..105.0).contains(&a) && (65.0..75.0).contains(&b), "{a} {b}");
+        assert!(
+            (95.0..105.0).contains(&a) && (65.0..75.0).contains(&b),
+            "{a} {b}"
+        );
         // Radii invert intensities.
         let i = r.long.intensity(7.0, a);
         assert!((i - 6.0).abs() < 1e-9);

@@ -147,7 +147,11 @@ impl GridIndex {
         let rep: Vec<Point<f64>> = layer
             .features
             .iter()
-            .map(|f| f.geometry.interior_point().unwrap_or(Point::new(f64::NAN, f64::NAN)))
+            .map(|f| {
+                f.geometry
+                    .interior_point()
+                    .unwrap_or(Point::new(f64::NAN, f64::NAN))
+            })
             .collect();
         let exposure = rep
             .iter()
@@ -164,7 +168,11 @@ impl GridIndex {
 }
 
 /// Highest grade of each hazard type among the zones covering `p`.
-pub fn exposure_at(zones: &Layer, areas: &[PreparedArea], p: Point<f64>) -> [u8; HAZARD_TYPES.len()] {
+pub fn exposure_at(
+    zones: &Layer,
+    areas: &[PreparedArea],
+    p: Point<f64>,
+) -> [u8; HAZARD_TYPES.len()] {
     let (kind, grade) = (field(zones, "hazard_type"), field(zones, "grade"));
     let mut out = [0u8; HAZARD_TYPES.len()];
     for fid in zones_at(zones, areas, p) {

@@ -19,7 +19,10 @@
 //! - Depots within reach: within `reach_km` (geodesic) of the epicentre, with the
 //!   degree at each (a depot at IX or above is flagged as possibly damaged).
 
-use geo::{Bearing, Destination, Distance, Geodesic, Geometry, HaversineClosestPoint, Closest, LineString, MultiPolygon, Point, Polygon};
+use geo::{
+    Bearing, Closest, Destination, Distance, Geodesic, Geometry, HaversineClosestPoint, LineString,
+    MultiPolygon, Point, Polygon,
+};
 use rstar::AABB;
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
@@ -97,7 +100,11 @@ fn fault_strike(store: &Store, access: &Access, at: Point<f64>) -> Option<(u32, 
             _ => continue,
         };
         for line in lines.into_iter().flat_map(|l| l.lines()) {
-            let (Closest::SinglePoint(q) | Closest::Intersection(q)) = line.haversine_closest_point(&at) else { continue };
+            let (Closest::SinglePoint(q) | Closest::Intersection(q)) =
+                line.haversine_closest_point(&at)
+            else {
+                continue;
+            };
             let d = Geodesic.distance(at, q);
             if d <= near_m && best.is_none_or(|b| d < b.1) {
                 let s = Geodesic.bearing(Point::from(line.start), Point::from(line.end));
@@ -122,7 +129,9 @@ fn ellipse_ring(c: Point<f64>, a_km: f64, b_km: f64, strike: Option<f64>) -> Lin
             let t = -(k as f64) / VERTICES as f64 * std::f64::consts::TAU;
             let (x, y) = (a * t.cos(), b * t.sin());
             let bearing = strike + y.atan2(x).to_degrees();
-            Geodesic.destination(c, bearing, (x * x + y * y).sqrt() * 1000.0).0
+            Geodesic
+                .destination(c, bearing, (x * x + y * y).sqrt() * 1000.0)
+                .0
         })
         .collect();
     pts.push(pts[0]);
@@ -140,32 +149,64 @@ struct Zone {
 /// The highest degree whose isoseismal covers `p`.
 fn degree_at(zones: &[Zone], p: Point<f64>) -> Option<u8> {
     // zones are highest degree first, nested: the first covering one is it.
-    zones.iter().find(|z| z.area.covers_point(p)).map(|z| z.degree)
+    zones
+        .iter()
+        .find(|z| z.area.covers_point(p))
+        .map(|z| z.degree)
 }
 
-fn points_in<'a>(layer: &'a Layer, zones: &'a [Zone]) -> impl Iterator<Item = (u32, Point<f64>, u8)> + 'a {
+fn points_in<'a>(
+    layer: &'a Layer,
+    zones: &'a [Zone],
+) -> impl Iterator<Item = (u32, Point<f64>, u8)> + 'a {
     let outer = zones.last().and_then(|z| z.area.bbox);
     let env = outer.map(|b| AABB::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]));
     env.into_iter()
-        .flat_map(move |env| layer.boxes.locate_in_envelope_intersecting(&env).map(|e| e.data))
+        .flat_map(move |env| {
+            layer
+                .boxes
+                .locate_in_envelope_intersecting(&env)
+                .map(|e| e.data)
+        })
         .filter_map(move |fid| match layer.features[fid as usize].geometry {
             Geometry::Point(p) => degree_at(zones, p).map(|d| (fid, p, d)),
             _ => None,
         })
 }
 
-pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &EarthquakeRequest, limits: &Limits) -> QueryResult<EarthquakeResult> {
+pub fn earthquake(
+    store: &Store,
+    derived: &Derived,
+    access: &Access,
+    req: &EarthquakeRequest,
+    limits: &Limits,
+) -> QueryResult<EarthquakeResult> {
     let m = req.magnitude;
     if !m.is_finite() || m < limits.min_magnitude || m > limits.max_magnitude {
-        return Err(QueryError::bad("magnitude", format!("must be a surface-wave magnitude in [{}, {}], got {m}", limits.min_magnitude, limits.max_magnitude)));
+        return Err(QueryError::bad(
+            "magnitude",
+            format!(
+                "must be a surface-wave magnitude in [{}, {}], got {m}",
+                limits.min_magnitude, limits.max_magnitude
+            ),
+        ));
     }
     if !req.depth_km.is_finite() || req.depth_km < 0.0 || req.depth_km > limits.max_depth_km {
-        return Err(QueryError::bad("depth_km", format!("must be in [0, {}] km, got {}", limits.max_depth_km, req.depth_km)));
+        return Err(QueryError::bad(
+            "depth_km",
+            format!(
+                "must be in [0, {}] km, got {}",
+                limits.max_depth_km, req.depth_km
+            ),
+        ));
     }
     if let Some(s) = req.strike_deg
         && (!s.is_finite() || !(0.0..=360.0).contains(&s))
     {
-        return Err(QueryError::bad("strike_deg", format!("must be an azimuth in [0, 360], got {s}")));
+        return Err(QueryError::bad(
+            "strike_deg",
+            format!("must be an azimuth in [0, 360], got {s}"),
+        ));
     }
     let reach_km = match req.reach_km {
         Some(r) => super::input::distance_m(r * 1000.0, "reach_km", limits)? / 1000.0,
@@ -173,16 +214,32 @@ pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &Earth
     };
     let relation = GB18306_QINGHAI_TIBET;
     let c = req.epicentre;
-    let fault = if req.strike_deg.is_none() { fault_strike(store, access, c) } else { None };
+    let fault = if req.strike_deg.is_none() {
+        fault_strike(store, access, c)
+    } else {
+        None
+    };
     let orientation = match (req.strike_deg, fault) {
-        (Some(s), _) => Orientation { strike_deg: Some(s.rem_euclid(180.0)), source: "request", fault: None, fault_distance_m: None },
+        (Some(s), _) => Orientation {
+            strike_deg: Some(s.rem_euclid(180.0)),
+            source: "request",
+            fault: None,
+            fault_distance_m: None,
+        },
         (None, Some((fid, d, s))) => Orientation {
             strike_deg: Some((s * 10.0).round() / 10.0),
             source: "fault",
-            fault: store.layer("faults").map(|l| properties(l, fid, access.clearance)),
+            fault: store
+                .layer("faults")
+                .map(|l| properties(l, fid, access.clearance)),
             fault_distance_m: Some(d.round()),
         },
-        (None, None) => Orientation { strike_deg: None, source: "none", fault: None, fault_distance_m: None },
+        (None, None) => Orientation {
+            strike_deg: None,
+            source: "none",
+            fault: None,
+            fault_distance_m: None,
+        },
     };
     let strike = orientation.strike_deg;
 
@@ -191,7 +248,12 @@ pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &Earth
     for degree in (MIN_DEGREE..=12u8).rev() {
         if let Some((a, b)) = relation.semi_axes_km(m, degree as f64) {
             let ring = ellipse_ring(c, a, b, strike);
-            zones.push(Zone { degree, a_km: a, b_km: b, area: PreparedArea::new(MultiPolygon(vec![Polygon::new(ring, vec![])])) });
+            zones.push(Zone {
+                degree,
+                a_km: a,
+                b_km: b,
+                area: PreparedArea::new(MultiPolygon(vec![Polygon::new(ring, vec![])])),
+            });
         }
     }
 
@@ -201,11 +263,16 @@ pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &Earth
     let mut persons = vec![0i64; n];
     let mut households = vec![0i64; n];
     let mut grid_count = vec![0usize; n];
-    if let Some(grids) = store.layer(EVACUATION_GRIDS).filter(|_| access.may_see(EVACUATION_GRIDS))
+    if let Some(grids) = store
+        .layer(EVACUATION_GRIDS)
+        .filter(|_| access.may_see(EVACUATION_GRIDS))
         && let Some(outer) = zones.last().and_then(|z| z.area.bbox)
     {
         let (p_i, h_i) = (field(grids, "persons"), field(grids, "households"));
-        let env = AABB::from_corners([outer.min().x, outer.min().y], [outer.max().x, outer.max().y]);
+        let env = AABB::from_corners(
+            [outer.min().x, outer.min().y],
+            [outer.max().x, outer.max().y],
+        );
         for e in grids.boxes.locate_in_envelope_intersecting(&env) {
             let fid = e.data;
             if !derived.grids.is_leaf[fid as usize] {
@@ -226,12 +293,20 @@ pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &Earth
         for (fid, p, d) in points_in(sh, &zones) {
             let open = text(sh, fid, st) == Some("open");
             let usable = open && d < UNUSABLE_FROM;
-            let reason = if !open { Some("closed") } else if !usable { Some("intensity_ix_or_above") } else { None };
+            let reason = if !open {
+                Some("closed")
+            } else if !usable {
+                Some("intensity_ix_or_above")
+            } else {
+                None
+            };
             if usable {
                 usable_capacity[idx(d)] += int(sh, fid, cap).unwrap_or(0);
             }
-            shelter_lists[idx(d)].push(json!({"fid": fid, "lon": p.x(), "lat": p.y(), "usable": usable,
-                "unusable_reason": reason, "properties": properties(sh, fid, access.clearance)}));
+            shelter_lists[idx(d)].push(
+                json!({"fid": fid, "lon": p.x(), "lat": p.y(), "usable": usable,
+                "unusable_reason": reason, "properties": properties(sh, fid, access.clearance)}),
+            );
         }
     }
     let mut depot_lists: Vec<Vec<Json>> = vec![Vec::new(); n];
@@ -240,9 +315,17 @@ pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &Earth
         for (fid, p, d) in points_in(dp, &zones) {
             depot_lists[idx(d)].push(json!({"fid": fid, "lon": p.x(), "lat": p.y(), "properties": properties(dp, fid, access.clearance)}));
         }
-        let reach = crate::nearest::nearest(dp, c, dp.features.len().max(1), Some(reach_km * 1000.0), |_| true);
+        let reach = crate::nearest::nearest(
+            dp,
+            c,
+            dp.features.len().max(1),
+            Some(reach_km * 1000.0),
+            |_| true,
+        );
         for nb in reach {
-            let Geometry::Point(p) = dp.features[nb.fid as usize].geometry else { continue };
+            let Geometry::Point(p) = dp.features[nb.fid as usize].geometry else {
+                continue;
+            };
             let d = degree_at(&zones, p);
             depots_in_reach.push(json!({"fid": nb.fid, "lon": p.x(), "lat": p.y(), "distance_m": nb.distance_m.round(),
                 "intensity": d, "possibly_damaged": d.is_some_and(|d| d >= UNUSABLE_FROM),
@@ -268,7 +351,10 @@ pub fn earthquake(store: &Store, derived: &Derived, access: &Access, req: &Earth
         .collect();
     let mut notes = Vec::new();
     if zones.is_empty() {
-        notes.push(format!("epicentral intensity {i0:.1} is below degree {}: no zone to draw", roman(MIN_DEGREE)));
+        notes.push(format!(
+            "epicentral intensity {i0:.1} is below degree {}: no zone to draw",
+            roman(MIN_DEGREE)
+        ));
     }
     if req.depth_km > 40.0 {
         notes.push("the relation has no depth term and was fitted on shallow crustal events; for a focal depth over 40 km it overstates intensities".into());

@@ -46,7 +46,13 @@ pub struct FireResult {
     pub neighbour_tolerance_m: f64,
 }
 
-fn facilities(layer: &Layer, access: &Access, p: Point<f64>, k: usize, accept: impl FnMut(u32) -> bool) -> Vec<Facility> {
+fn facilities(
+    layer: &Layer,
+    access: &Access,
+    p: Point<f64>,
+    k: usize,
+    accept: impl FnMut(u32) -> bool,
+) -> Vec<Facility> {
     crate::nearest::nearest(layer, p, k, None, accept)
         .into_iter()
         .filter_map(|n| match layer.features[n.fid as usize].geometry {
@@ -64,7 +70,9 @@ fn facilities(layer: &Layer, access: &Access, p: Point<f64>, k: usize, accept: i
 
 /// Do two prepared areas overlap or come within `tol_m` of each other?
 fn near_each_other(a: &PreparedArea, b: &PreparedArea, tol_m: f64) -> bool {
-    let (Some(ab), Some(bb)) = (a.bbox, b.bbox) else { return false };
+    let (Some(ab), Some(bb)) = (a.bbox, b.bbox) else {
+        return false;
+    };
     let lat = (ab.min().y + ab.max().y) / 2.0;
     let tol_deg = tol_m / (111_000.0 * lat.to_radians().cos().max(0.05));
     let grown = geo::Rect::new(
@@ -74,23 +82,42 @@ fn near_each_other(a: &PreparedArea, b: &PreparedArea, tol_m: f64) -> bool {
     if !geo::Intersects::intersects(&grown, &bb) {
         return false;
     }
-    a.shape.0.iter().flat_map(|p| p.exterior().0.iter()).any(|&c| {
-        let v = Point::from(c);
-        if b.covers_point(v) {
-            return true;
-        }
-        let env = AABB::from_corners([c.x - tol_deg, c.y - tol_deg], [c.x + tol_deg, c.y + tol_deg]);
-        b.edges_in(&env).any(|l| match l.haversine_closest_point(&v) {
-            Closest::SinglePoint(q) | Closest::Intersection(q) => Geodesic.distance(v, q) <= tol_m,
-            Closest::Indeterminate => false,
+    a.shape
+        .0
+        .iter()
+        .flat_map(|p| p.exterior().0.iter())
+        .any(|&c| {
+            let v = Point::from(c);
+            if b.covers_point(v) {
+                return true;
+            }
+            let env = AABB::from_corners(
+                [c.x - tol_deg, c.y - tol_deg],
+                [c.x + tol_deg, c.y + tol_deg],
+            );
+            b.edges_in(&env)
+                .any(|l| match l.haversine_closest_point(&v) {
+                    Closest::SinglePoint(q) | Closest::Intersection(q) => {
+                        Geodesic.distance(v, q) <= tol_m
+                    }
+                    Closest::Indeterminate => false,
+                })
         })
-    })
 }
 
-pub fn fire(store: &Store, derived: &Derived, access: &Access, req: &FireRequest, limits: &Limits) -> QueryResult<FireResult> {
+pub fn fire(
+    store: &Store,
+    derived: &Derived,
+    access: &Access,
+    req: &FireRequest,
+    limits: &Limits,
+) -> QueryResult<FireResult> {
     for (k, name) in [(req.water_k, "water_k"), (req.depot_k, "depot_k")] {
         if k == 0 || k > limits.max_k {
-            return Err(QueryError::bad(name, format!("must be in [1, {}], got {k}", limits.max_k)));
+            return Err(QueryError::bad(
+                name,
+                format!("must be in [1, {}], got {k}", limits.max_k),
+            ));
         }
     }
     let p = req.point;
@@ -105,10 +132,17 @@ pub fn fire(store: &Store, derived: &Derived, access: &Access, req: &FireRequest
         .map(|l| {
             let any_fire: Vec<Vec<Filter>> = FIRE_CATEGORIES
                 .iter()
-                .map(|c| vec![Filter::Holds { category: c.to_string(), min: 1 }])
+                .map(|c| {
+                    vec![Filter::Holds {
+                        category: c.to_string(),
+                        min: 1,
+                    }]
+                })
                 .collect();
             let preds: Vec<_> = any_fire.iter().map(|f| predicate(l, f)).collect();
-            facilities(l, access, p, req.depot_k, |fid| preds.iter().any(|pr| pr(fid)))
+            facilities(l, access, p, req.depot_k, |fid| {
+                preds.iter().any(|pr| pr(fid))
+            })
         })
         .unwrap_or_default();
 
@@ -123,12 +157,21 @@ pub fn fire(store: &Store, derived: &Derived, access: &Access, req: &FireRequest
             if let Some(b) = area.bbox {
                 let pad = 0.05;
                 let mut cands: Vec<u32> = admin
-                    .ids_in_bbox([b.min().x - pad, b.min().y - pad, b.max().x + pad, b.max().y + pad])
+                    .ids_in_bbox([
+                        b.min().x - pad,
+                        b.min().y - pad,
+                        b.max().x + pad,
+                        b.max().y + pad,
+                    ])
                     .filter(|&f| f != cf && is_county(f))
                     .collect();
                 cands.sort_unstable();
                 for f in cands {
-                    if near_each_other(area, &derived.admin.areas[f as usize], NEIGHBOUR_TOLERANCE_M) {
+                    if near_each_other(
+                        area,
+                        &derived.admin.areas[f as usize],
+                        NEIGHBOUR_TOLERANCE_M,
+                    ) {
                         neighbouring_counties.push(properties(admin, f, access.clearance));
                     }
                 }

@@ -58,7 +58,11 @@ impl Graph {
     fn add(&mut self, from: usize, to: usize, cap: i64, cost: i64) -> usize {
         let id = self.edges.len();
         self.edges.push(Edge { to, cap, cost });
-        self.edges.push(Edge { to: from, cap: 0, cost: -cost });
+        self.edges.push(Edge {
+            to: from,
+            cap: 0,
+            cost: -cost,
+        });
         self.adj[from].push(id);
         self.adj[to].push(id + 1);
         id
@@ -199,11 +203,11 @@ mod tests {
                 edges.push((g + si, gi, -c));
             }
         }
-        for si in 0..s {
-            if used[si] < p.capacity[si] {
+        for (si, &u) in used.iter().enumerate() {
+            if u < p.capacity[si] {
                 edges.push((g + si, g + s, 0));
             }
-            if used[si] > 0 {
+            if u > 0 {
                 edges.push((g + s, g + si, 0));
             }
         }
@@ -244,7 +248,11 @@ mod tests {
                 }
             }
         }
-        Transport { supply, capacity, arcs }
+        Transport {
+            supply,
+            capacity,
+            arcs,
+        }
     }
 
     #[test]
@@ -260,13 +268,19 @@ mod tests {
                 used[si] += f;
                 sent[gi] += f;
             }
-            for si in 0..p.capacity.len() {
-                assert!(used[si] <= p.capacity[si], "seed {seed}: shelter {si} over capacity");
+            for (si, u) in used.iter().enumerate() {
+                assert!(
+                    *u <= p.capacity[si],
+                    "seed {seed}: shelter {si} over capacity"
+                );
             }
-            for gi in 0..p.supply.len() {
-                assert_eq!(sent[gi] + plan.unplaced[gi], p.supply[gi], "seed {seed}");
+            for (gi, s) in sent.iter().enumerate() {
+                assert_eq!(s + plan.unplaced[gi], p.supply[gi], "seed {seed}");
             }
-            assert!(!has_negative_cycle(&p, &plan), "seed {seed}: not minimum cost");
+            assert!(
+                !has_negative_cycle(&p, &plan),
+                "seed {seed}: not minimum cost"
+            );
             // Placed the maximum: compare with a plain max-flow bound computed by
             // running the same solver with every cost zero in another order.
             let zero = Transport {
@@ -291,7 +305,7 @@ mod tests {
             arcs: vec![(0, 0, 1), (0, 1, 2), (1, 0, 1), (1, 1, 100)],
         };
         let plan = solve(&p, &[1, 0]);
-        assert_eq!(plan.total_cost, 10 * 1 + 10 * 2);
+        assert_eq!(plan.total_cost, 10 + 10 * 2);
         assert!(plan.unplaced.iter().all(|&u| u == 0));
     }
 }

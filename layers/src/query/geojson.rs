@@ -60,7 +60,10 @@ pub fn properties(layer: &Layer, fid: u32, clearance: Sensitivity) -> Map<String
         return out;
     };
     for i in schema.visible_fields(clearance) {
-        let v = feature.properties.get(i).map_or(Json::Null, |v| v.to_json());
+        let v = feature
+            .properties
+            .get(i)
+            .map_or(Json::Null, |v| v.to_json());
         out.insert(schema.fields[i].name.clone(), v);
     }
     out

@@ -31,11 +31,18 @@ pub fn lon_lat(lon: f64, lat: f64, lon_field: &str, lat_field: &str) -> QueryRes
 /// antimeridian are refused rather than misread.
 pub fn bbox(b: [f64; 4], field: &str) -> QueryResult<Rect<f64>> {
     for (i, v) in b.iter().enumerate() {
-        let (lo, hi) = if i % 2 == 0 { (-180.0, 180.0) } else { (-90.0, 90.0) };
+        let (lo, hi) = if i % 2 == 0 {
+            (-180.0, 180.0)
+        } else {
+            (-90.0, 90.0)
+        };
         if !v.is_finite() || *v < lo || *v > hi {
             return Err(QueryError::bad(
                 field,
-                format!("value {} ({v}) must be a finite number in [{lo}, {hi}]", i + 1),
+                format!(
+                    "value {} ({v}) must be a finite number in [{lo}, {hi}]",
+                    i + 1
+                ),
             ));
         }
     }
@@ -142,7 +149,10 @@ fn polygon(v: &Json, field: &str, budget: &mut Budget) -> QueryResult<Polygon<f6
         .as_array()
         .ok_or_else(|| QueryError::bad(field, "polygon coordinates are an array of rings"))?;
     if rings.is_empty() {
-        return Err(QueryError::unprocessable(field, "a polygon needs an exterior ring"));
+        return Err(QueryError::unprocessable(
+            field,
+            "a polygon needs an exterior ring",
+        ));
     }
     let mut parsed = rings
         .iter()
@@ -165,9 +175,12 @@ pub fn geojson_area(v: &Json, field: &str, limits: &Limits) -> QueryResult<Multi
         .and_then(Json::as_str)
         .ok_or_else(|| QueryError::bad(format!("{field}.type"), "missing GeoJSON \"type\""))?;
     if kind == "Feature" {
-        let g = obj.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| {
-            QueryError::bad(format!("{field}.geometry"), "the Feature has no geometry")
-        })?;
+        let g = obj
+            .get("geometry")
+            .filter(|g| !g.is_null())
+            .ok_or_else(|| {
+                QueryError::bad(format!("{field}.geometry"), "the Feature has no geometry")
+            })?;
         return geojson_area(g, &format!("{field}.geometry"), limits);
     }
     let coords_field = format!("{field}.coordinates");
@@ -219,8 +232,8 @@ pub fn geojson_area(v: &Json, field: &str, limits: &Limits) -> QueryResult<Multi
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::error::ErrorKind;
+    use super::*;
     use serde_json::json;
 
     fn parse(v: Json) -> QueryResult<MultiPolygon<f64>> {
@@ -242,14 +255,23 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Unprocessable);
         assert!(e.message.contains("self"), "{}", e.message);
         let far = json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,91],[0,0]]]});
-        assert_eq!(parse(far).unwrap_err().field, "polygon.coordinates[0][2][1]");
+        assert_eq!(
+            parse(far).unwrap_err().field,
+            "polygon.coordinates[0][2][1]"
+        );
         let open = json!({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]});
         assert_eq!(parse(open).unwrap_err().field, "polygon.coordinates[0]");
         let point = json!({"type":"Point","coordinates":[0,0]});
         let e = parse(point).unwrap_err();
-        assert_eq!((e.kind, e.field.as_str()), (ErrorKind::Unprocessable, "polygon.type"));
+        assert_eq!(
+            (e.kind, e.field.as_str()),
+            (ErrorKind::Unprocessable, "polygon.type")
+        );
         let text = json!({"type":"Polygon","coordinates":[[[0,"a"],[1,0],[1,1],[0,0]]]});
-        assert_eq!(parse(text).unwrap_err().field, "polygon.coordinates[0][0][1]");
+        assert_eq!(
+            parse(text).unwrap_err().field,
+            "polygon.coordinates[0][0][1]"
+        );
     }
 
     #[test]

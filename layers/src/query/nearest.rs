@@ -69,7 +69,11 @@ impl Filter {
                     self.param(),
                     format!(
                         "unknown {name} {v:?}; one of {}",
-                        f.values.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", ")
+                        f.values
+                            .iter()
+                            .map(|c| c.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
                 _ => Ok(()),
@@ -112,7 +116,9 @@ pub fn predicate<'a>(layer: &'a Layer, filters: &'a [Filter]) -> impl Fn(u32) ->
     let holds: Vec<(Option<usize>, i64)> = filters
         .iter()
         .filter_map(|f| match f {
-            Filter::Holds { category, min } => Some((field(layer, &format!("inv_{category}")), *min)),
+            Filter::Holds { category, min } => {
+                Some((field(layer, &format!("inv_{category}")), *min))
+            }
             _ => None,
         })
         .collect();
@@ -133,19 +139,32 @@ pub fn predicate<'a>(layer: &'a Layer, filters: &'a [Filter]) -> impl Fn(u32) ->
 
 /// A point layer the caller may see, or a 400 naming `field` (an invisible layer is
 /// reported as unknown, not as forbidden: its existence is not disclosed).
-pub fn point_layer<'a>(store: &'a Store, access: &Access, id: &str, field: &str) -> QueryResult<&'a Layer> {
+pub fn point_layer<'a>(
+    store: &'a Store,
+    access: &Access,
+    id: &str,
+    field: &str,
+) -> QueryResult<&'a Layer> {
     let layer = visible_layer(store, access, id, field)?;
     if layer.schema().geometry != GeometryKind::Point {
         return Err(QueryError::bad(
             field,
-            format!("layer {id} holds {}s; nearest needs a point layer", layer.schema().geometry.as_str()),
+            format!(
+                "layer {id} holds {}s; nearest needs a point layer",
+                layer.schema().geometry.as_str()
+            ),
         ));
     }
     Ok(layer)
 }
 
 /// A layer the caller may see, or a 400 naming `field`.
-pub fn visible_layer<'a>(store: &'a Store, access: &Access, id: &str, field: &str) -> QueryResult<&'a Layer> {
+pub fn visible_layer<'a>(
+    store: &'a Store,
+    access: &Access,
+    id: &str,
+    field: &str,
+) -> QueryResult<&'a Layer> {
     store
         .layer(id)
         .filter(|_| access.may_see(id))
@@ -156,7 +175,10 @@ pub fn visible_layer<'a>(store: &'a Store, access: &Access, id: &str, field: &st
                 .map(|l| l.id())
                 .filter(|l| access.may_see(l))
                 .collect();
-            QueryError::bad(field, format!("unknown layer {id:?}; one of {}", known.join(", ")))
+            QueryError::bad(
+                field,
+                format!("unknown layer {id:?}; one of {}", known.join(", ")),
+            )
         })
 }
 
@@ -190,7 +212,10 @@ pub fn nearest_features(
 ) -> QueryResult<NearestResult> {
     let layer = point_layer(store, access, &req.layer, "layer")?;
     if req.k == 0 || req.k > limits.max_k {
-        return Err(QueryError::bad("k", format!("must be in [1, {}], got {}", limits.max_k, req.k)));
+        return Err(QueryError::bad(
+            "k",
+            format!("must be in [1, {}], got {}", limits.max_k, req.k),
+        ));
     }
     if let Some(d) = req.max_distance_m {
         super::input::distance_m(d, "max_distance_m", limits)?;

@@ -92,7 +92,12 @@ fn admin_rank(level: Option<&str>) -> usize {
 }
 
 /// The risk profile at `p` (lon/lat already checked).
-pub fn point_profile(store: &Store, derived: &Derived, access: &Access, p: Point<f64>) -> PointProfile {
+pub fn point_profile(
+    store: &Store,
+    derived: &Derived,
+    access: &Access,
+    p: Point<f64>,
+) -> PointProfile {
     let mut admin = Vec::new();
     if let Some(layer) = store.layer(ADMIN).filter(|_| access.may_see(ADMIN)) {
         let level = field(layer, "level");
@@ -105,7 +110,10 @@ pub fn point_profile(store: &Store, derived: &Derived, access: &Access, p: Point
     }
 
     let mut grids = Vec::new();
-    if let Some(layer) = store.layer(EVACUATION_GRIDS).filter(|_| access.may_see(EVACUATION_GRIDS)) {
+    if let Some(layer) = store
+        .layer(EVACUATION_GRIDS)
+        .filter(|_| access.may_see(EVACUATION_GRIDS))
+    {
         let (level, shelter_id) = (field(layer, "level"), field(layer, "shelter_id"));
         let shelters = store.layer(SHELTERS).filter(|_| access.may_see(SHELTERS));
         let mut fids: Vec<u32> = layer.ids_at_point(p).collect();
@@ -124,7 +132,10 @@ pub fn point_profile(store: &Store, derived: &Derived, access: &Access, p: Point
     }
 
     let mut hazards = Vec::new();
-    if let Some(layer) = store.layer(HAZARD_ZONES).filter(|_| access.may_see(HAZARD_ZONES)) {
+    if let Some(layer) = store
+        .layer(HAZARD_ZONES)
+        .filter(|_| access.may_see(HAZARD_ZONES))
+    {
         let (kind, grade) = (field(layer, "hazard_type"), field(layer, "grade"));
         for fid in zones_at(layer, &derived.zone_areas, p) {
             let k = text(layer, fid, kind).unwrap_or_default().to_string();

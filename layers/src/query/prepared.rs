@@ -106,7 +106,9 @@ impl PreparedArea {
 
     /// Boundary edges whose box meets `env`.
     pub fn edges_in<'a>(&'a self, env: &AABB<[f64; 2]>) -> impl Iterator<Item = Line<f64>> + 'a {
-        self.edges.locate_in_envelope_intersecting(env).map(|e| e.data)
+        self.edges
+            .locate_in_envelope_intersecting(env)
+            .map(|e| e.data)
     }
 
     /// Does the boundary meet any segment of `coords` (a ring or line)?

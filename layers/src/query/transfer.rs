@@ -17,7 +17,10 @@
 
 use std::collections::HashSet;
 
-use geo::{BooleanOps, BoundingRect, ChamberlainDuquetteArea, Distance, Geodesic, Geometry, MultiPolygon, Point};
+use geo::{
+    BooleanOps, BoundingRect, ChamberlainDuquetteArea, Distance, Geodesic, Geometry, MultiPolygon,
+    Point,
+};
 use rstar::AABB;
 use serde::Serialize;
 use serde_json::json;
@@ -137,15 +140,30 @@ fn share_inside(g: &Geometry<f64>, area: &PreparedArea) -> f64 {
             if whole <= 0.0 {
                 return 1.0;
             }
-            let inside = mp.intersection(&area.shape).chamberlain_duquette_unsigned_area();
+            let inside = mp
+                .intersection(&area.shape)
+                .chamberlain_duquette_unsigned_area();
             (inside / whole).clamp(0.0, 1.0)
         }
     }
 }
 
-pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &TransferRequest, limits: &Limits) -> QueryResult<TransferResult> {
+pub fn transfer(
+    store: &Store,
+    derived: &Derived,
+    access: &Access,
+    req: &TransferRequest,
+    limits: &Limits,
+) -> QueryResult<TransferResult> {
     let hazard = hazard_index(&req.hazard_type).ok_or_else(|| {
-        QueryError::bad("hazard_type", format!("unknown hazard type {:?}; one of {}", req.hazard_type, HAZARD_TYPES.map(|h| h.0).join(", ")))
+        QueryError::bad(
+            "hazard_type",
+            format!(
+                "unknown hazard type {:?}; one of {}",
+                req.hazard_type,
+                HAZARD_TYPES.map(|h| h.0).join(", ")
+            ),
+        )
     })?;
     let max_d = match req.max_distance_m {
         Some(d) => super::input::distance_m(d, "max_distance_m", limits)?,
@@ -153,22 +171,38 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
     };
     for id in [EVACUATION_GRIDS, SHELTERS] {
         if !access.may_see(id) {
-            return Err(QueryError::bad("hazard_type", format!("the transfer analysis needs layer {id}, which this caller may not see")));
+            return Err(QueryError::bad(
+                "hazard_type",
+                format!("the transfer analysis needs layer {id}, which this caller may not see"),
+            ));
         }
     }
     let area = PreparedArea::new(req.area.clone());
-    let grids = store.layer(EVACUATION_GRIDS).ok_or_else(|| QueryError::not_found("layer", "the dataset has no evacuation_grids layer"))?;
+    let grids = store.layer(EVACUATION_GRIDS).ok_or_else(|| {
+        QueryError::not_found("layer", "the dataset has no evacuation_grids layer")
+    })?;
     let gf = |n: &str| field(grids, n);
-    let (persons_i, households_i, special_i) = (gf("persons"), gf("households"), gf("special_needs"));
+    let (persons_i, households_i, special_i) =
+        (gf("persons"), gf("households"), gf("special_needs"));
 
     // 1. Grids of the finest level meeting the polygon, with their share.
     let mut hits = Vec::new();
     if let Some(b) = area.bbox {
         let env = AABB::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]);
-        let mut cands: Vec<u32> = grids.boxes.locate_in_envelope_intersecting(&env).map(|e| e.data).collect();
+        let mut cands: Vec<u32> = grids
+            .boxes
+            .locate_in_envelope_intersecting(&env)
+            .map(|e| e.data)
+            .collect();
         cands.sort_unstable();
         for fid in cands {
-            if !derived.grids.is_leaf.get(fid as usize).copied().unwrap_or(false) {
+            if !derived
+                .grids
+                .is_leaf
+                .get(fid as usize)
+                .copied()
+                .unwrap_or(false)
+            {
                 continue;
             }
             let share = share_inside(&grids.features[fid as usize].geometry, &area);
@@ -187,18 +221,25 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
     }
 
     // 2. Usable shelters.
-    let shelters = store.layer(SHELTERS).ok_or_else(|| QueryError::not_found("layer", "the dataset has no shelters layer"))?;
+    let shelters = store
+        .layer(SHELTERS)
+        .ok_or_else(|| QueryError::not_found("layer", "the dataset has no shelters layer"))?;
     let sf = |n: &str| field(shelters, n);
-    let (status_i, cap_i, sid_i, name_i) = (sf("status"), sf("capacity"), sf("shelter_id"), sf("name"));
+    let (status_i, cap_i, sid_i, name_i) =
+        (sf("status"), sf("capacity"), sf("shelter_id"), sf("name"));
     let zones = store.layer(HAZARD_ZONES);
-    let (zkind, zgrade) = zones.map_or((None, None), |z| (field(z, "hazard_type"), field(z, "grade")));
+    let (zkind, zgrade) = zones.map_or((None, None), |z| {
+        (field(z, "hazard_type"), field(z, "grade"))
+    });
     let n_shelters = shelters.features.len();
     let mut usable = vec![false; n_shelters];
     let mut unusable = Vec::new();
     let sid = |fid: u32| text(shelters, fid, sid_i).map(str::to_string);
     let sname = |fid: u32| text(shelters, fid, name_i).map(str::to_string);
     for fid in 0..n_shelters as u32 {
-        let Geometry::Point(p) = shelters.features[fid as usize].geometry else { continue };
+        let Geometry::Point(p) = shelters.features[fid as usize].geometry else {
+            continue;
+        };
         let reason = if area.covers_point(p) {
             Some("inside_warning_area")
         } else if text(shelters, fid, status_i) != Some("open") {
@@ -207,7 +248,8 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
             Some("no_capacity")
         } else if zones.is_some_and(|z| {
             zones_at(z, &derived.zone_areas, p).any(|zf| {
-                text(z, zf, zkind).and_then(hazard_index) == Some(hazard) && int(z, zf, zgrade).unwrap_or(0) >= 3
+                text(z, zf, zkind).and_then(hazard_index) == Some(hazard)
+                    && int(z, zf, zgrade).unwrap_or(0) >= 3
             })
         }) {
             Some("in_hazard_zone")
@@ -219,18 +261,29 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
             // Report the unusable ones near the warning area only: those within reach.
             Some(reason) => {
                 let near = area.bbox.is_some_and(|b| {
-                    let c = Point::new((b.min().x + b.max().x) / 2.0, (b.min().y + b.max().y) / 2.0);
-                    reason == "inside_warning_area" || Geodesic.distance(c, p) <= max_d + super::within::half_diagonal_m(b)
+                    let c =
+                        Point::new((b.min().x + b.max().x) / 2.0, (b.min().y + b.max().y) / 2.0);
+                    reason == "inside_warning_area"
+                        || Geodesic.distance(c, p) <= max_d + super::within::half_diagonal_m(b)
                 });
                 if near {
-                    unusable.push(Unusable { fid, shelter_id: sid(fid), name: sname(fid), reason });
+                    unusable.push(Unusable {
+                        fid,
+                        shelter_id: sid(fid),
+                        name: sname(fid),
+                        reason,
+                    });
                 }
             }
         }
     }
 
     // 3. Candidate arcs and the order grids are added in.
-    let mut problem = Transport { supply: Vec::new(), capacity: Vec::new(), arcs: Vec::new() };
+    let mut problem = Transport {
+        supply: Vec::new(),
+        capacity: Vec::new(),
+        arcs: Vec::new(),
+    };
     let mut shelter_slot = std::collections::HashMap::new();
     let mut slot_fid = Vec::new();
     let mut nearest_d = Vec::new();
@@ -239,12 +292,20 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
         arc_start.push(problem.arcs.len());
         problem.supply.push(hit.persons);
         let from = derived.grids.rep[hit.fid as usize];
-        let found = crate::nearest::nearest(shelters, from, limits.transfer_candidates, Some(max_d), |f| usable[f as usize]);
+        let found = crate::nearest::nearest(
+            shelters,
+            from,
+            limits.transfer_candidates,
+            Some(max_d),
+            |f| usable[f as usize],
+        );
         nearest_d.push(found.first().map_or(f64::INFINITY, |n| n.distance_m));
         for n in found {
             let slot = *shelter_slot.entry(n.fid).or_insert_with(|| {
                 slot_fid.push(n.fid);
-                problem.capacity.push(int(shelters, n.fid, cap_i).unwrap_or(0));
+                problem
+                    .capacity
+                    .push(int(shelters, n.fid, cap_i).unwrap_or(0));
                 slot_fid.len() - 1
             });
             problem.arcs.push((gi, slot, n.distance_m.round() as i64));
@@ -259,15 +320,27 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
     let mut per_grid: Vec<Vec<Assignment>> = vec![Vec::new(); hits.len()];
     let mut used = vec![0i64; slot_fid.len()];
     let cost_of = |gi: usize, si: usize| {
-        problem.arcs[arc_start[gi]..arc_start[gi + 1]].iter().find(|a| a.1 == si).map_or(0, |a| a.2)
+        problem.arcs[arc_start[gi]..arc_start[gi + 1]]
+            .iter()
+            .find(|a| a.1 == si)
+            .map_or(0, |a| a.2)
     };
     for &(gi, si, persons) in &plan.flows {
         used[si] += persons;
         let fid = slot_fid[si];
-        per_grid[gi].push(Assignment { shelter_fid: fid, shelter_id: sid(fid), shelter_name: sname(fid), persons, distance_m: cost_of(gi, si) as f64 });
+        per_grid[gi].push(Assignment {
+            shelter_fid: fid,
+            shelter_id: sid(fid),
+            shelter_name: sname(fid),
+            persons,
+            distance_m: cost_of(gi, si) as f64,
+        });
     }
     let personal = access.personal();
-    let show_special = grids.schema().field("special_needs").is_some_and(|f| f.sensitivity <= access.clearance);
+    let show_special = grids
+        .schema()
+        .field("special_needs")
+        .is_some_and(|f| f.sensitivity <= access.clearance);
     let features: Vec<GeoFeature> = hits
         .iter()
         .zip(per_grid)
@@ -277,7 +350,10 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
                 .with("share", (hit.share * 1e4).round() / 1e4)
                 .with("persons_to_move", hit.persons)
                 .with("households_to_move", hit.households)
-                .with("assignments", serde_json::to_value(assignments).unwrap_or_default())
+                .with(
+                    "assignments",
+                    serde_json::to_value(assignments).unwrap_or_default(),
+                )
                 .with("unplaced", plan.unplaced[gi]);
             if show_special {
                 f = f.with("special_needs_to_move", hit.special);
@@ -308,7 +384,14 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
         .filter(|(_, u)| **u > 0)
         .map(|(&fid, &u)| {
             let capacity = int(shelters, fid, cap_i).unwrap_or(0);
-            ShelterUse { fid, shelter_id: sid(fid), name: sname(fid), capacity, assigned: u, remaining: capacity - u }
+            ShelterUse {
+                fid,
+                shelter_id: sid(fid),
+                name: sname(fid),
+                capacity,
+                assigned: u,
+                remaining: capacity - u,
+            }
         })
         .collect();
     let call_list = personal.then(|| call_list(store, derived, &hits));
@@ -325,10 +408,24 @@ pub fn transfer(store: &Store, derived: &Derived, access: &Access, req: &Transfe
 
 /// Responsible persons of the grids hit and of every grid above them, coarse first.
 fn call_list(store: &Store, derived: &Derived, hits: &[Hit]) -> Vec<CallEntry> {
-    let Some(grids) = store.layer(EVACUATION_GRIDS) else { return Vec::new() };
-    debug_assert!(grids.schema().field("responsible_person").is_none_or(|f| f.sensitivity == Sensitivity::Personal));
+    let Some(grids) = store.layer(EVACUATION_GRIDS) else {
+        return Vec::new();
+    };
+    debug_assert!(
+        grids
+            .schema()
+            .field("responsible_person")
+            .is_none_or(|f| f.sensitivity == Sensitivity::Personal)
+    );
     let f = |n: &str| field(grids, n);
-    let (code, parent, name, level, person, phone) = (f("grid_code"), f("parent_code"), f("name"), f("level"), f("responsible_person"), f("responsible_phone"));
+    let (code, parent, name, level, person, phone) = (
+        f("grid_code"),
+        f("parent_code"),
+        f("name"),
+        f("level"),
+        f("responsible_person"),
+        f("responsible_phone"),
+    );
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for hit in hits {
@@ -347,6 +444,10 @@ fn call_list(store: &Store, derived: &Derived, hits: &[Hit]) -> Vec<CallEntry> {
             fid = text(grids, g, parent).and_then(|p| derived.grids.by_code.get(p).copied());
         }
     }
-    out.sort_by(|a, b| a.level.cmp(&b.level).then_with(|| a.grid_code.cmp(&b.grid_code)));
+    out.sort_by(|a, b| {
+        a.level
+            .cmp(&b.level)
+            .then_with(|| a.grid_code.cmp(&b.grid_code))
+    });
     out
 }

@@ -119,7 +119,10 @@ pub fn meets_area(g: &Geometry<f64>, area: &PreparedArea) -> bool {
 /// Fids of `layer` in `region`, ascending, each with its distance for a radius.
 pub fn matching(layer: &Layer, region: &Region) -> Vec<(u32, Option<f64>)> {
     let mut out: Vec<(u32, Option<f64>)> = match region {
-        Region::BBox(rect) => layer.ids_intersecting_rect(*rect).map(|f| (f, None)).collect(),
+        Region::BBox(rect) => layer
+            .ids_intersecting_rect(*rect)
+            .map(|f| (f, None))
+            .collect(),
         Region::Radius { centre, radius_m } => {
             let candidates: Vec<u32> = match &layer.sphere {
                 Some(tree) => tree

@@ -28,10 +28,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/v1/point", get(queries::point))
         .route("/api/v1/nearest", get(queries::nearest))
-        .route("/api/v1/within", get(queries::within_get).post(queries::within_post))
+        .route(
+            "/api/v1/within",
+            get(queries::within_get).post(queries::within_post),
+        )
         .route("/api/v1/areas/{code}/summary", get(queries::area))
-        .route("/api/v1/analysis/transfer", axum::routing::post(analysis::transfer))
-        .route("/api/v1/analysis/earthquake", axum::routing::post(analysis::earthquake))
+        .route(
+            "/api/v1/analysis/transfer",
+            axum::routing::post(analysis::transfer),
+        )
+        .route(
+            "/api/v1/analysis/earthquake",
+            axum::routing::post(analysis::earthquake),
+        )
         .route("/api/v1/analysis/fire", axum::routing::post(analysis::fire))
         .layer(DefaultBodyLimit::max(queries::LIMITS.max_body_bytes))
 }
@@ -43,5 +52,10 @@ pub async fn not_found(uri: axum::http::Uri) -> ApiError {
 
 /// 405 for a known path with the wrong method, in the JSON error shape.
 pub async fn method_not_allowed(method: axum::http::Method) -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{method} is not allowed here")).field("method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here"),
+    )
+    .field("method")
 }

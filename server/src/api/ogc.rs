@@ -27,7 +27,10 @@ fn geojson(v: Json) -> Response {
 /// `GET /`
 pub async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
-    let title = state.loaded().map(|l| l.store.manifest.title.clone()).unwrap_or_else(|_| "riskmap".into());
+    let title = state
+        .loaded()
+        .map(|l| l.store.manifest.title.clone())
+        .unwrap_or_else(|_| "riskmap".into());
     Ok(AxumJson(json!({
         "title": title,
         "description": "riskmap 一张图: risk census, evacuation grids, shelters, water sources and depots as OGC API – Features collections, plus the spatial query API under /api/v1.",
@@ -47,14 +50,24 @@ pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
-    ]})).into_response())
+    ]}))
+    .into_response())
 }
 
 fn collection(layer: &layers::Layer) -> Json {
     let id = layer.id();
     let s = layer.schema();
     let env = layer.boxes.root().envelope();
-    let bbox = layer.meta.bbox.or_else(|| (!layer.features.is_empty()).then(|| [env.lower()[0], env.lower()[1], env.upper()[0], env.upper()[1]]));
+    let bbox = layer.meta.bbox.or_else(|| {
+        (!layer.features.is_empty()).then(|| {
+            [
+                env.lower()[0],
+                env.lower()[1],
+                env.upper()[0],
+                env.upper()[1],
+            ]
+        })
+    });
     json!({
         "id": id,
         "title": format!("{} {}", s.zh, s.en),
@@ -70,19 +83,39 @@ fn collection(layer: &layers::Layer) -> Json {
 }
 
 /// `GET /collections`
-pub async fn collections(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn collections(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
     let loaded = state.loaded()?;
-    let list: Vec<Json> = loaded.store.layers().iter().filter(|l| caller.may_see_layer(l.id())).map(collection).collect();
+    let list: Vec<Json> = loaded
+        .store
+        .layers()
+        .iter()
+        .filter(|l| caller.may_see_layer(l.id()))
+        .map(collection)
+        .collect();
     Ok(AxumJson(json!({"collections": list, "links": [{"href": "/collections", "rel": "self", "type": "application/json"}]})).into_response())
 }
 
-fn layer_of<'a>(loaded: &'a crate::state::Loaded, caller: &Caller, id: &str) -> ApiResult<&'a layers::Layer> {
-    visible_layer(&loaded.store, &access(caller), id, "collectionId").map_err(|e| ApiError::not_found(e.message).field("collectionId"))
+fn layer_of<'a>(
+    loaded: &'a crate::state::Loaded,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<&'a layers::Layer> {
+    visible_layer(&loaded.store, &access(caller), id, "collectionId")
+        .map_err(|e| ApiError::not_found(e.message).field("collectionId"))
 }
 
 /// `GET /collections/{collectionId}`
-pub async fn collection_one(State(state): State<AppState>, caller: Caller, id: Result<Path<String>, PathRejection>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn collection_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
     let Path(id) = id.map_err(path_error)?;
     let loaded = state.loaded()?;
@@ -90,26 +123,50 @@ pub async fn collection_one(State(state): State<AppState>, caller: Caller, id: R
 }
 
 /// `GET /collections/{collectionId}/items?bbox=&limit=&offset=`
-pub async fn items(State(state): State<AppState>, caller: Caller, id: Result<Path<String>, PathRejection>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn items(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let p = Params::parse(q.as_deref(), &["bbox", "limit", "offset", "f"])?;
     let Path(id) = id.map_err(path_error)?;
-    let page = input::page(p.count("limit", LIMITS.max_page_size)?, p.offset()?, &LIMITS)?;
-    let bbox = p.bbox("bbox")?.map(|b| input::bbox(b, "bbox")).transpose()?;
+    let page = input::page(
+        p.count("limit", LIMITS.max_page_size)?,
+        p.offset()?,
+        &LIMITS,
+    )?;
+    let bbox = p
+        .bbox("bbox")?
+        .map(|b| input::bbox(b, "bbox"))
+        .transpose()?;
     let loaded = state.loaded()?;
     let layer = layer_of(&loaded, &caller, &id)?;
     let fids: Vec<u32> = match bbox {
-        Some(r) => matching(layer, &Region::BBox(r)).into_iter().map(|(f, _)| f).collect(),
+        Some(r) => matching(layer, &Region::BBox(r))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect(),
         None => (0..layer.features.len() as u32).collect(),
     };
-    let features: Vec<GeoFeature> = fids.iter().skip(page.offset).take(page.limit).map(|&f| GeoFeature::new(layer, f, caller.clearance)).collect();
+    let features: Vec<GeoFeature> = fids
+        .iter()
+        .skip(page.offset)
+        .take(page.limit)
+        .map(|&f| GeoFeature::new(layer, f, caller.clearance))
+        .collect();
     let base = |offset: usize| {
-        let mut q = format!("/collections/{id}/items?limit={}&offset={offset}", page.limit);
+        let mut q = format!(
+            "/collections/{id}/items?limit={}&offset={offset}",
+            page.limit
+        );
         if let Some(b) = p.str("bbox") {
             q.push_str(&format!("&bbox={}", b.replace(' ', "")));
         }
         q
     };
-    let mut links = vec![json!({"href": base(page.offset), "rel": "self", "type": "application/geo+json"})];
+    let mut links =
+        vec![json!({"href": base(page.offset), "rel": "self", "type": "application/geo+json"})];
     if page.offset + features.len() < fids.len() {
         links.push(json!({"href": base(page.offset + page.limit), "rel": "next", "type": "application/geo+json"}));
     }
@@ -126,13 +183,26 @@ pub async fn items(State(state): State<AppState>, caller: Caller, id: Result<Pat
 }
 
 /// `GET /collections/{collectionId}/items/{featureId}`
-pub async fn item(State(state): State<AppState>, caller: Caller, ids: Result<Path<(String, String)>, PathRejection>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn item(
+    State(state): State<AppState>,
+    caller: Caller,
+    ids: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
     let Path((id, fid)) = ids.map_err(path_error)?;
     let loaded = state.loaded()?;
     let layer = layer_of(&loaded, &caller, &id)?;
-    let fid: u32 = fid.parse().ok().filter(|&f: &u32| (f as usize) < layer.features.len()).ok_or_else(|| ApiError::not_found(format!("collection {id} has no feature {fid:?}")).field("featureId"))?;
-    let mut f = serde_json::to_value(GeoFeature::new(layer, fid, caller.clearance)).unwrap_or_default();
+    let fid: u32 = fid
+        .parse()
+        .ok()
+        .filter(|&f: &u32| (f as usize) < layer.features.len())
+        .ok_or_else(|| {
+            ApiError::not_found(format!("collection {id} has no feature {fid:?}"))
+                .field("featureId")
+        })?;
+    let mut f =
+        serde_json::to_value(GeoFeature::new(layer, fid, caller.clearance)).unwrap_or_default();
     f["links"] = json!([
         {"href": format!("/collections/{id}/items/{fid}"), "rel": "self", "type": "application/geo+json"},
         {"href": format!("/collections/{id}"), "rel": "collection", "type": "application/json"}
