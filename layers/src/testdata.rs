@@ -164,6 +164,12 @@ fn circle(c: Point<f64>, r_deg: f64, n: usize) -> Geometry<f64> {
 
 /// Every layer of the fixture. Cell size of the finest grids: `cell_deg`.
 pub fn fixture_layers(seed: u64, cell_deg: f64) -> Vec<LayerData> {
+    fixture_layers_in(seed, cell_deg, Some("532300"))
+}
+
+/// The fixture with grids and facilities in the counties of `prefecture` (a city
+/// adcode), or in every Yunnan county with `None` (the province-scale benchmark).
+pub fn fixture_layers_in(seed: u64, cell_deg: f64, prefecture: Option<&str>) -> Vec<LayerData> {
     use geo::BoundingRect;
     let mut rng = Rng::new(seed);
     let core = |id: &str| catalogue::core_layer(id).expect("core layer");
@@ -202,7 +208,7 @@ pub fn fixture_layers(seed: u64, cell_deg: f64) -> Vec<LayerData> {
     for (g, p) in read_geojson("admin_county_census2020.geojson") {
         let code = code_of(p.get("district_adcode"));
         let pop = p.get("census2020_人口数_合计").and_then(Json::as_i64);
-        if code_of(p.get("city_adcode")) == "532300"
+        if prefecture.is_none_or(|pf| code_of(p.get("city_adcode")) == pf)
             && let Geometry::MultiPolygon(mp) = &g
         {
             chuxiong.push((code.clone(), mp.clone()));
@@ -226,7 +232,10 @@ pub fn fixture_layers(seed: u64, cell_deg: f64) -> Vec<LayerData> {
     // centre lies in the county.
     let grid_s = core(catalogue::EVACUATION_GRIDS);
     let mut grids = Vec::new();
-    let shelters_planned = 400;
+    // Facility counts per county: Chuxiong's 10 counties get 400 shelters, 4,836 water
+    // sources (the prefecture's real count), 60 depots and 240 hazard zones.
+    let n_counties = chuxiong.len().max(1) as i64;
+    let shelters_planned = 40 * n_counties;
     for (ci, (county, mp)) in chuxiong.iter().enumerate() {
         let county_grid = format!("G{county}");
         grids.push(Feature::new(
@@ -362,7 +371,7 @@ pub fn fixture_layers(seed: u64, cell_deg: f64) -> Vec<LayerData> {
         .collect();
     let water_s = core(catalogue::WATER_SOURCES);
     let types = ["pond", "reservoir", "stream", "tank", "hydrant"];
-    let water = (0..4836)
+    let water = (0..(4836 * n_counties / 10) as usize)
         .map(|i| {
             let (county, p) = pick(&mut rng);
             Feature::new(
@@ -383,7 +392,7 @@ pub fn fixture_layers(seed: u64, cell_deg: f64) -> Vec<LayerData> {
         })
         .collect();
     let depot_s = core(catalogue::DEPOTS);
-    let depots = (0..60)
+    let depots = (0..6 * n_counties)
         .map(|i| {
             let (county, p) = pick(&mut rng);
             let level = if i == 0 {
@@ -418,7 +427,7 @@ pub fn fixture_layers(seed: u64, cell_deg: f64) -> Vec<LayerData> {
         })
         .collect();
     let zone_s = core(catalogue::HAZARD_ZONES);
-    let zones = (0..240)
+    let zones = (0..(24 * n_counties) as usize)
         .map(|i| {
             let (county, p) = pick(&mut rng);
             let kind = catalogue::HAZARD_TYPES[i % 4].0;

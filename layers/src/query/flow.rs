@@ -92,6 +92,10 @@ pub fn solve(p: &Transport, order: &[usize]) -> Plan {
     let mut prev = vec![usize::MAX; n];
     let mut done = vec![false; n];
     let mut touched: Vec<usize> = Vec::new();
+    // Nodes a failed search reached: that set has no residual edge leaving it, now or
+    // later (see the module text), so no path through it can reach the sink. Skipping
+    // it keeps searches short once shelters fill up.
+    let mut dead = vec![false; n];
     let mut unplaced = p.supply.clone();
 
     for &src in order {
@@ -122,7 +126,7 @@ pub fn solve(p: &Transport, order: &[usize]) -> Plan {
                 }
                 for &e in &graph.adj[u] {
                     let Edge { to, cap, cost } = graph.edges[e];
-                    if cap <= 0 || done[to] {
+                    if cap <= 0 || done[to] || dead[to] {
                         continue;
                     }
                     let nd = d + cost + h[u] - h[to];
@@ -137,7 +141,12 @@ pub fn solve(p: &Transport, order: &[usize]) -> Plan {
                 }
             }
             if !done[sink] {
-                break; // no path: these persons stay unplaced
+                // No path: these persons stay unplaced, and all this search reached is
+                // closed for good.
+                for &v in &touched {
+                    dead[v] = true;
+                }
+                break;
             }
             let reach = dist[sink];
             // The textbook update is h[v] += min(dist[v], reach) for every node (an

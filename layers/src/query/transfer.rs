@@ -136,13 +136,20 @@ fn share_inside(g: &Geometry<f64>, area: &PreparedArea) -> f64 {
             if !super::within::meets_area(g, area) {
                 return 0.0;
             }
+            // Convex single-part grids (the usual case): clip the warning polygon by the
+            // grid, in lon/lat (over a grid a few km across the ratio of planar lon/lat
+            // areas equals the ratio of ellipsoidal areas to well under 0.1%).
+            if let [single] = mp.0.as_slice()
+                && let Some(w) = super::clip::convex_window(single)
+            {
+                let whole = super::clip::window_area(&w);
+                return if whole > 0.0 { (super::clip::area_inside(&area.shape, &w) / whole).clamp(0.0, 1.0) } else { 1.0 };
+            }
             let whole = mp.chamberlain_duquette_unsigned_area();
             if whole <= 0.0 {
                 return 1.0;
             }
-            let inside = mp
-                .intersection(&area.shape)
-                .chamberlain_duquette_unsigned_area();
+            let inside = mp.intersection(&area.shape).chamberlain_duquette_unsigned_area();
             (inside / whole).clamp(0.0, 1.0)
         }
     }
