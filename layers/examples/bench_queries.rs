@@ -114,7 +114,17 @@ fn main() {
     let access = Access::public();
     let limits = Limits::STANDARD;
 
-    // 3. Transfer for a county-size warning polygon: 楚雄市 (532301).
+    // 3. The /point work (profile + JSON), without HTTP, at random places in Chuxiong.
+    let mut us = Vec::new();
+    for _ in 0..5_000 {
+        let p = Point::new(rng.range(100.8, 102.3), rng.range(24.3, 26.4));
+        let (bytes, t) = time(|| serde_json::to_vec(&layers::query::point::point_profile(&store, &derived, &access, p)).unwrap());
+        sink += bytes.len();
+        us.push(t);
+    }
+    report("point profile + JSON (no HTTP)", us);
+
+    // 4. Transfer for a county-size warning polygon: 楚雄市 (532301).
     if let Some(&county) = derived.admin.by_code.get("532301") {
         let admin = store.layer("admin").unwrap();
         let area: MultiPolygon<f64> = match &admin.features[county as usize].geometry {
@@ -134,7 +144,7 @@ fn main() {
         report("transfer, county-size polygon", us);
     }
 
-    // 4. Ms 7 earthquake near 楚雄市.
+    // 5. Ms 7 earthquake near 楚雄市.
     let req = EarthquakeRequest { epicentre: Point::new(101.53, 25.03), magnitude: 7.0, depth_km: 10.0, strike_deg: None, reach_km: None };
     let mut us = Vec::new();
     for _ in 0..20 {
