@@ -12,6 +12,7 @@ pub mod nearest;
 pub mod schema;
 pub mod sphere;
 pub mod store;
+pub mod tiles;
 pub mod value;
 
 pub use feature::Feature;
