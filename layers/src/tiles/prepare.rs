@@ -44,7 +44,7 @@ pub enum Content {
     Points(PointTiles),
     Shapes {
         shapes: ShapeIndex,
-        merged: Option<MergedView>,
+        merged: Option<Box<MergedView>>,
     },
 }
 
@@ -214,12 +214,12 @@ fn prepare_polygons(layer: &Layer, profile: &LayerProfile, max_zoom: u8) -> Cont
     let merged = match (dissolve_fields, merged_max) {
         (Some(fields), Some(max)) => {
             merged_shapes.finish();
-            Some(MergedView {
+            Some(Box::new(MergedView {
                 shapes: merged_shapes,
                 fields,
                 values: merged_values,
                 max_zoom: max,
-            })
+            }))
         }
         _ => None,
     };

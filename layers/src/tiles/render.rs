@@ -170,15 +170,14 @@ fn render_shapes<'a>(
                 }
                 polys.clear();
                 ctx.repair.polygons(&clipped, min_area2, &mut polys);
-                if polys.is_empty() && at_max && feature.tiny {
-                    if let Some(c) = placeholder_centre(feature.bbox, &tile) {
-                        polys.push(vec![vec![
-                            c,
-                            [c[0] + 1, c[1]],
-                            [c[0] + 1, c[1] + 1],
-                            [c[0], c[1] + 1],
-                        ]]);
-                    }
+                if polys.is_empty()
+                    && at_max
+                    && feature.tiny
+                    && let Some(c) = placeholder_centre(feature.bbox, &tile)
+                {
+                    // A one-pixel square stands for a feature too small to draw.
+                    let square = vec![c, [c[0] + 1, c[1]], [c[0] + 1, c[1] + 1], [c[0], c[1] + 1]];
+                    polys.push(vec![square]);
                 }
                 geom.polygons(&polys);
                 if !geom.is_empty() {
@@ -201,10 +200,12 @@ fn render_shapes<'a>(
                         any = true;
                     }
                 }
-                if !any && at_max && feature.tiny {
-                    if let Some(c) = placeholder_centre(feature.bbox, &tile) {
-                        geom.line(&[c, [c[0] + 1, c[1]]]);
-                    }
+                if !any
+                    && at_max
+                    && feature.tiny
+                    && let Some(c) = placeholder_centre(feature.bbox, &tile)
+                {
+                    geom.line(&[c, [c[0] + 1, c[1]]]);
                 }
                 if !geom.is_empty() {
                     let (id, a) = attrs_of(feature.source);
