@@ -18,13 +18,22 @@ struct Poly {
     households: i64,
 }
 
-fn features() -> (Vec<Poly>, Vec<([i32; 2], String, i64)>) {
+type Pt = ([i32; 2], String, i64);
+
+fn features() -> (Vec<Poly>, Vec<Pt>) {
     let polys = (0..3000)
         .map(|i| {
             let (x, y) = ((i % 60) * 68, (i / 60) * 80);
             let ring = vec![
-                [x, y], [x + 30, y + 1], [x + 60, y], [x + 61, y + 40], [x + 60, y + 78],
-                [x + 30, y + 77], [x, y + 78], [x + 1, y + 40], [x + 2, y + 20],
+                [x, y],
+                [x + 30, y + 1],
+                [x + 60, y],
+                [x + 61, y + 40],
+                [x + 60, y + 78],
+                [x + 30, y + 77],
+                [x, y + 78],
+                [x + 1, y + 40],
+                [x + 2, y + 20],
             ];
             Poly {
                 ring,
@@ -37,43 +46,59 @@ fn features() -> (Vec<Poly>, Vec<([i32; 2], String, i64)>) {
         })
         .collect();
     let points = (0..2000)
-        .map(|i| ([(i * 37) % 4096, (i * 91) % 4096], format!("W{i:05}"), (i % 5) as i64))
+        .map(|i| {
+            (
+                [(i * 37) % 4096, (i * 91) % 4096],
+                format!("W{i:05}"),
+                (i % 5) as i64,
+            )
+        })
         .collect();
     (polys, points)
 }
 
-fn ours(polys: &[Poly], points: &[([i32; 2], String, i64)]) -> usize {
+fn ours(polys: &[Poly], points: &[Pt]) -> usize {
     let mut tile = Vec::new();
     let mut g = Geometry::default();
     let mut grids = LayerEncoder::new("evacuation_grids");
     for (i, p) in polys.iter().enumerate() {
         g.clear();
         g.ring(&p.ring);
-        grids.feature(Some(i as u64), GeomType::Polygon, &g, [
-            ("grid_code", TileValue::Str(&p.code)),
-            ("name", TileValue::Str(&p.name)),
-            ("level", TileValue::Int(p.level)),
-            ("persons", TileValue::Int(p.persons)),
-            ("households", TileValue::Int(p.households)),
-        ]);
+        grids.feature(
+            Some(i as u64),
+            GeomType::Polygon,
+            &g,
+            [
+                ("grid_code", TileValue::Str(&p.code)),
+                ("name", TileValue::Str(&p.name)),
+                ("level", TileValue::Int(p.level)),
+                ("persons", TileValue::Int(p.persons)),
+                ("households", TileValue::Int(p.households)),
+            ],
+        );
     }
     grids.finish_into(&mut tile);
     let mut water = LayerEncoder::new("water_sources");
     for (i, (p, id, t)) in points.iter().enumerate() {
         g.clear();
         g.points(&[*p]);
-        water.feature(Some(i as u64), GeomType::Point, &g, [
-            ("source_id", TileValue::Str(id)),
-            ("type", TileValue::Int(*t)),
-            ("volume_m3", TileValue::Double(*t as f64 * 10.5)),
-            ("vehicle_access", TileValue::Bool(i % 2 == 0)),
-        ]);
+        water.feature(
+            Some(i as u64),
+            GeomType::Point,
+            &g,
+            [
+                ("source_id", TileValue::Str(id)),
+                ("type", TileValue::Int(*t)),
+                ("volume_m3", TileValue::Double(*t as f64 * 10.5)),
+                ("vehicle_access", TileValue::Bool(i % 2 == 0)),
+            ],
+        );
     }
     water.finish_into(&mut tile);
     tile.len()
 }
 
-fn theirs(polys: &[Poly], points: &[([i32; 2], String, i64)]) -> usize {
+fn theirs(polys: &[Poly], points: &[Pt]) -> usize {
     let mut tile = Tile::new(4096);
     let mut layer = tile.create_layer("evacuation_grids");
     for (i, p) in polys.iter().enumerate() {
@@ -94,7 +119,9 @@ fn theirs(polys: &[Poly], points: &[([i32; 2], String, i64)]) -> usize {
     tile.add_layer(layer).unwrap();
     let mut layer = tile.create_layer("water_sources");
     for (i, (p, id, t)) in points.iter().enumerate() {
-        let enc = GeomEncoder::new(MvtGeomType::Point).point(p[0] as f64, p[1] as f64).unwrap();
+        let enc = GeomEncoder::new(MvtGeomType::Point)
+            .point(p[0] as f64, p[1] as f64)
+            .unwrap();
         let mut f = layer.into_feature(enc.encode().unwrap());
         f.set_id(i as u64);
         f.add_tag_string("source_id", id);

@@ -2,49 +2,91 @@
 //! `layers` calls and results back into HTTP, nothing more.
 
 pub mod auth;
+pub mod config;
 pub mod error;
 pub mod health;
+pub mod limits;
+pub mod metrics;
+pub mod reload;
 pub mod state;
 pub mod styles;
 pub mod tile_cache;
 pub mod tilejson;
 pub mod tiles;
 
+use std::time::Duration;
+
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
-use axum::routing::get;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
-pub use state::{AppState, Loaded, ServerConfig};
+pub use config::ServerConfig;
+pub use error::{ApiError, ApiResult};
+pub use state::{AppState, Loaded};
 
-/// CORS for the configured origins (`*`: any); none configured, no CORS headers.
-fn cors(origins: &[String]) -> Option<CorsLayer> {
-    if origins.is_empty() {
-        return None;
-    }
-    let allow = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([REQUEST_ID, axum::http::header::ETAG]);
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(Any)
     } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
-    Some(
-        CorsLayer::new()
-            .allow_origin(allow)
-            .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-            .allow_headers([header::IF_NONE_MATCH, header::AUTHORIZATION])
-            .expose_headers([header::ETAG, header::CONTENT_ENCODING]),
-    )
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    }
 }
 
-/// The whole application router.
+/// The whole application: routes plus the middleware every request passes through.
 pub fn app(state: AppState) -> Router {
-    let cors = cors(&state.config.cors_origins);
-    let router = Router::new()
+    // Install the recorder before anything records.
+    metrics::handle();
+    let http = &state.config.http;
+    let routes = Router::new()
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics::render))
+        .route("/admin/reload", post(reload::reload))
         .merge(tiles::routes())
-        .with_state(state);
-    match cors {
-        Some(layer) => router.layer(layer),
-        None => router,
+        .fallback(|| async { ApiError::not_found("no such resource") });
+
+    // Outermost first: request id, tracing, metrics and error shape see everything,
+    // including requests that the limits below refuse.
+    let mut router = routes
+        .layer(DefaultBodyLimit::max(http.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
+    if let Some(limit) = limits::RateLimit::per_minute(http.rate_limit_per_minute) {
+        router = router.layer(from_fn_with_state(limit, limits::rate_limit));
     }
+    router
+        .layer(from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(ConcurrencyLimitLayer::new(http.concurrency_limit))
+        .layer(from_fn_with_state(Duration::from_millis(http.request_timeout_ms), limits::timeout))
+        .layer(CompressionLayer::new())
+        .layer(cors(&http.cors_origins))
+        .layer(from_fn(limits::json_errors))
+        .layer(from_fn(metrics::track))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id, method = %req.method(), uri = %req.uri(), role = tracing::field::Empty, key = tracing::field::Empty)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+        .with_state(state)
 }

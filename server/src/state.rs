@@ -1,13 +1,15 @@
-//! What every handler reads: the loaded dataset (swapped atomically on reload) and the
-//! server's configuration.
+//! What every handler reads: the loaded dataset (swapped atomically on reload), the
+//! configuration and the key ring.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
 use layers::Store;
 use layers::tiles::{TileOptions, TileSet};
+use serde::Serialize;
 
+use crate::auth::KeyRing;
+use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::styles::Styles;
 use crate::tile_cache::TileCache;
@@ -35,53 +37,53 @@ impl Loaded {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    pub dataset: PathBuf,
-    /// Tile cache bound in bytes; 0 turns the cache off.
-    pub tile_cache_bytes: u64,
-    /// Origins allowed by CORS (`*` for any); empty: no CORS headers.
-    pub cors_origins: Vec<String>,
-    /// Directory of MapLibre style files served at `/styles/{name}.json`.
-    pub styles_dir: PathBuf,
-    /// The server's public URL (`https://map.example.org`), for TileJSON and style
-    /// URLs; when unset, taken from each request's Host header.
-    pub public_url: Option<String>,
-}
-
-/// Default tile cache bound: 256 MiB.
-pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 << 20;
-
-impl ServerConfig {
-    /// Defaults for everything but the dataset.
-    pub fn new(dataset: PathBuf) -> Self {
-        ServerConfig {
-            dataset,
-            tile_cache_bytes: DEFAULT_TILE_CACHE_BYTES,
-            cors_origins: Vec::new(),
-            styles_dir: PathBuf::from("styles"),
-            public_url: None,
-        }
-    }
+/// The outcome of the last load or reload attempt, shown on /health.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadStatus {
+    /// RFC 3339 time of the attempt.
+    pub at: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Wall time of the attempt, including deriving tile and query structures.
+    pub duration_ms: u64,
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub current: Arc<ArcSwapOption<Loaded>>,
     pub config: Arc<ServerConfig>,
+    pub keys: Arc<KeyRing>,
+    /// Serialises reloads; holds the last attempt's outcome.
+    pub last_load: Arc<tokio::sync::Mutex<Option<LoadStatus>>>,
+    /// A copy of the last outcome readable without awaiting (for /health).
+    pub last_load_seen: Arc<Mutex<Option<LoadStatus>>>,
     pub tile_cache: Arc<TileCache>,
     pub styles: Arc<Styles>,
 }
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
-        let styles = Styles::load(&config.styles_dir);
+        let keys = KeyRing::new(&config);
+        let styles = Styles::load(&config.tiles.styles_dir);
         AppState {
             current: Arc::new(ArcSwapOption::empty()),
-            tile_cache: Arc::new(TileCache::new(config.tile_cache_bytes)),
+            tile_cache: Arc::new(TileCache::new(config.tiles.cache_bytes)),
             styles: Arc::new(styles),
             config: Arc::new(config),
+            keys: Arc::new(keys),
+            last_load: Arc::new(tokio::sync::Mutex::new(None)),
+            last_load_seen: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// A state serving `store` with the default configuration (tests, embedding).
+    pub fn with_store(config: ServerConfig, store: Store) -> Self {
+        let state = AppState::new(config);
+        state.install(Loaded::new(store));
+        state
     }
 
     /// The dataset being served, or 503 while none is loaded.
@@ -96,5 +98,9 @@ impl AppState {
     pub fn install(&self, loaded: Loaded) {
         self.current.store(Some(Arc::new(loaded)));
         self.tile_cache.clear();
+    }
+
+    pub fn last_load(&self) -> Option<LoadStatus> {
+        self.last_load_seen.lock().ok().and_then(|g| g.clone())
     }
 }

@@ -10,15 +10,16 @@ use layers::tiles::VectorLayerInfo;
 use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
+use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, Loaded, ServerConfig};
+use crate::state::{AppState, Loaded};
 use crate::tiles::{ONEMAP, Selection, tile_error};
 
 /// The origin (`scheme://host[:port]`) clients reach this server at: the configured
 /// public URL, else the request's (forwarded) Host. Host values that are not plain
 /// host names fall back to localhost rather than being echoed into URLs.
 pub fn origin(config: &ServerConfig, headers: &HeaderMap) -> String {
-    if let Some(url) = &config.public_url {
+    if let Some(url) = &config.tiles.public_url {
         return url.trim_end_matches('/').to_string();
     }
     let get = |name: &str| {
@@ -301,7 +302,7 @@ mod tests {
 
     #[test]
     fn origin_prefers_config_then_forwarded_then_host() {
-        let mut cfg = ServerConfig::new("d".into());
+        let mut cfg = ServerConfig::default();
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert_eq!(origin(&cfg, &h), "http://127.0.0.1:8080");
@@ -311,13 +312,13 @@ mod tests {
         );
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         assert_eq!(origin(&cfg, &h), "https://map.example.org");
-        cfg.public_url = Some("https://gis.local/".into());
+        cfg.tiles.public_url = Some("https://gis.local/".into());
         assert_eq!(origin(&cfg, &h), "https://gis.local");
     }
 
     #[test]
     fn hostile_host_headers_are_not_echoed() {
-        let cfg = ServerConfig::new("d".into());
+        let cfg = ServerConfig::default();
         let mut h = HeaderMap::new();
         h.insert(
             header::HOST,

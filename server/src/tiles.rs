@@ -253,6 +253,10 @@ fn serve(
             .unwrap_or_default());
     }
     let cached = state.tile_cache.get(&key);
+    if state.tile_cache.enabled() {
+        let result = if cached.is_some() { "hit" } else { "miss" };
+        metrics::counter!("riskmap_tile_cache_requests_total", "result" => result).increment(1);
+    }
     let mut changed = cached.is_none();
     let mut entry = match cached {
         Some(e) => e,

@@ -1,6 +1,5 @@
 //! HTTP behaviour of the tile endpoints on a small in-memory dataset.
 
-use std::collections::HashSet;
 use std::io::Read;
 
 use axum::Router;
@@ -10,7 +9,8 @@ use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
 use layers::catalogue::core_layer;
 use layers::manifest::{FORMAT, FORMAT_VERSION, Manifest, ManifestLayer};
 use layers::{Feature, Layer, Sensitivity, Store, Value};
-use riskmap_server::auth::{Caller, Role};
+use riskmap_server::auth::{Role, sha256_hex};
+use riskmap_server::config::{KeyConfig, RoleConfig};
 use riskmap_server::styles::Styles;
 use riskmap_server::{AppState, Loaded, ServerConfig, app};
 use tower::ServiceExt;
@@ -98,8 +98,28 @@ fn store(version: &str) -> Store {
 }
 
 fn state(cache_bytes: u64) -> AppState {
-    let mut config = ServerConfig::new("unused".into());
-    config.tile_cache_bytes = cache_bytes;
+    let mut config = ServerConfig::default();
+    config.tiles.cache_bytes = cache_bytes;
+    config.http.cors_origins = vec![];
+    config.keys = vec![
+        KeyConfig {
+            name: "analyst".into(),
+            role: Role::Analyst,
+            sha256: sha256_hex(ANALYST),
+        },
+        KeyConfig {
+            name: "zones-only".into(),
+            role: Role::System,
+            sha256: sha256_hex(ZONES_ONLY),
+        },
+    ];
+    config.roles.insert(
+        Role::System,
+        RoleConfig {
+            layers: vec!["hazard_zones".into()],
+            clearance: Sensitivity::Internal,
+        },
+    );
     let mut state = AppState::new(config);
     state.styles = std::sync::Arc::new(Styles::from_texts([(
         "onemap".to_string(),
@@ -115,20 +135,24 @@ const TILE: &str = "/tiles/onemap/10/799/438.mvt";
 /// A zoom-12 tile at (101.05, 25.1), where points carry all their (visible) fields.
 const DETAIL_TILE: &str = "/tiles/onemap/12/3197/1752.mvt";
 
+/// API keys of an analyst (personal clearance) and of a system allowed hazard zones only.
+const ANALYST: &str = "analyst-key";
+const ZONES_ONLY: &str = "zones-key";
+
 async fn get(
     app: &Router,
     uri: &str,
     headers: &[(&str, &str)],
-    caller: Option<Caller>,
+    key: Option<&str>,
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut req = Request::builder().uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let mut req = req.body(Body::empty()).unwrap();
-    if let Some(c) = caller {
-        req.extensions_mut().insert(c);
+    if let Some(key) = key {
+        req = req.header("x-api-key", key);
     }
+    let req = req.body(Body::empty()).unwrap();
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -140,12 +164,8 @@ fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
-fn analyst() -> Caller {
-    Caller {
-        role: Role::Analyst,
-        clearance: Sensitivity::Personal,
-        layers: None,
-    }
+fn analyst() -> Option<&'static str> {
+    Some(ANALYST)
 }
 
 #[tokio::test]
@@ -173,11 +193,11 @@ async fn tile_has_mvt_type_and_public_fields_only() {
 
     // Low zooms carry only the styles' fields, whatever the clearance; from the detail
     // zoom on, a caller cleared for personal data gets it, privately cached.
-    let (_, _, body) = get(&app, TILE, &[], Some(analyst())).await;
+    let (_, _, body) = get(&app, TILE, &[], analyst()).await;
     assert!(!contains(&body, "manager_phone"));
     let (_, _, body) = get(&app, DETAIL_TILE, &[], None).await;
     assert!(contains(&body, "capacity") && !contains(&body, "manager_phone"));
-    let (status, h, body) = get(&app, DETAIL_TILE, &[], Some(analyst())).await;
+    let (status, h, body) = get(&app, DETAIL_TILE, &[], analyst()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(contains(&body, "manager_phone") && contains(&body, "13912345678"));
     assert!(
@@ -338,7 +358,7 @@ async fn tilejson_lists_only_visible_fields_and_versioned_urls() {
     assert!(shelters["fields"].get("manager_phone").is_none());
     assert_eq!(tj["bounds"].as_array().unwrap().len(), 4);
 
-    let (_, _, body) = get(&app, "/tiles/shelters.json", &[], Some(analyst())).await;
+    let (_, _, body) = get(&app, "/tiles/shelters.json", &[], analyst()).await;
     let tj: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(tj["vector_layers"][0]["fields"]["manager_phone"], "String");
 }
@@ -346,22 +366,12 @@ async fn tilejson_lists_only_visible_fields_and_versioned_urls() {
 #[tokio::test]
 async fn layer_restrictions_apply_to_tiles_tilejson_and_catalog() {
     let app = app(state(1 << 20));
-    let only_zones = Caller {
-        role: Role::Public,
-        clearance: Sensitivity::Public,
-        layers: Some(HashSet::from(["hazard_zones".to_string()])),
-    };
-    let (_, _, body) = get(&app, TILE, &[], Some(only_zones.clone())).await;
+    let only_zones = Some(ZONES_ONLY);
+    let (_, _, body) = get(&app, TILE, &[], only_zones).await;
     assert!(contains(&body, "hazard_zones") && !contains(&body, "shelters"));
-    let (status, _, _) = get(
-        &app,
-        "/tiles/shelters/10/799/438.mvt",
-        &[],
-        Some(only_zones.clone()),
-    )
-    .await;
+    let (status, _, _) = get(&app, "/tiles/shelters/10/799/438.mvt", &[], only_zones).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, _, body) = get(&app, "/catalog", &[], Some(only_zones)).await;
+    let (_, _, body) = get(&app, "/catalog", &[], only_zones).await;
     let cat: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let ids: Vec<&str> = cat["tilesets"]
         .as_array()
@@ -427,12 +437,12 @@ async fn styles_are_served_with_our_origin() {
 }
 
 #[tokio::test]
-async fn cors_is_off_by_default_and_configurable() {
+async fn cors_follows_the_configured_origins() {
     let app_plain = app(state(1 << 20));
     let (_, h, _) = get(&app_plain, TILE, &[("origin", "http://viewer.local")], None).await;
     assert!(!h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
-    let mut config = ServerConfig::new("unused".into());
-    config.cors_origins = vec!["http://viewer.local".into()];
+    let mut config = ServerConfig::default();
+    config.http.cors_origins = vec!["http://viewer.local".into()];
     let s = AppState::new(config);
     s.install(Loaded::new(store("v1")));
     let (_, h, _) = get(&app(s), TILE, &[("origin", "http://viewer.local")], None).await;

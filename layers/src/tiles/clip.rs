@@ -54,7 +54,7 @@ const SIDES: [Side; 4] = [Side::Left, Side::Right, Side::Top, Side::Bottom];
 /// let tri = vec![[-100, 0], [100, 0], [0, 100]];
 /// let mut out = Vec::new();
 /// clip_ring(&tri, 0, 4096, &mut out, &mut Vec::new());
-/// assert_eq!(out, vec![[0, 0], [100, 0], [0, 100]]);
+/// assert_eq!(out, vec![[0, 100], [0, 0], [100, 0]]);
 /// ```
 pub fn clip_ring(
     ring: &[TPoint],
@@ -81,13 +81,23 @@ pub fn clip_ring(
             let (cin, pin) = (side.inside(cur, lo, hi), side.inside(prev, lo, hi));
             if cin {
                 if !pin {
-                    out.push(side.cut(prev, cur, lo, hi));
+                    push_new(out, side.cut(prev, cur, lo, hi));
                 }
-                out.push(cur);
+                push_new(out, cur);
             } else if pin {
-                out.push(side.cut(prev, cur, lo, hi));
+                push_new(out, side.cut(prev, cur, lo, hi));
             }
         }
+        while out.len() > 1 && out.first() == out.last() {
+            out.pop();
+        }
+    }
+}
+
+/// Push unless it repeats the last vertex (a cut can land on an existing vertex).
+fn push_new(out: &mut Vec<TPoint>, p: TPoint) {
+    if out.last() != Some(&p) {
+        out.push(p);
     }
 }
 
