@@ -15,6 +15,7 @@ pub mod sphere;
 pub mod store;
 #[cfg(feature = "testdata")]
 pub mod testdata;
+pub mod tiles;
 pub mod value;
 
 pub use feature::Feature;

@@ -10,6 +10,10 @@ pub mod limits;
 pub mod metrics;
 pub mod reload;
 pub mod state;
+pub mod styles;
+pub mod tile_cache;
+pub mod tilejson;
+pub mod tiles;
 
 use std::time::Duration;
 
@@ -58,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/admin/reload", post(reload::reload))
         .merge(api::routes())
+        .merge(tiles::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
 

@@ -6,11 +6,14 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwapOption;
 use layers::Store;
 use layers::query::Derived;
+use layers::tiles::{TileOptions, TileSet};
 use serde::Serialize;
 
 use crate::auth::KeyRing;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
+use crate::styles::Styles;
+use crate::tile_cache::TileCache;
 
 /// A dataset loaded and ready to serve, with everything derived from it at load time.
 /// A request holds one `Arc<Loaded>` from start to end, so it finishes on the version it
@@ -21,13 +24,21 @@ pub struct Loaded {
     /// Indexes the queries need, built once per dataset (admin and grid hierarchies,
     /// prepared polygons, grid hazard exposure, shelters by id).
     pub derived: Derived,
+    /// Projected, simplified and clustered geometry for tiles.
+    pub tiles: TileSet,
 }
 
 impl Loaded {
     /// Derive everything the handlers need from a freshly opened store.
     pub fn new(store: Store) -> Self {
         let derived = Derived::new(&store);
-        Loaded { store, derived }
+        let tiles = TileSet::build(&store, TileOptions::default());
+        tracing::info!(ms = tiles.build_time.as_millis() as u64, "tiles prepared");
+        Loaded {
+            store,
+            derived,
+            tiles,
+        }
     }
 
     pub fn version(&self) -> &str {
@@ -58,13 +69,18 @@ pub struct AppState {
     pub last_load: Arc<tokio::sync::Mutex<Option<LoadStatus>>>,
     /// A copy of the last outcome readable without awaiting (for /health).
     pub last_load_seen: Arc<Mutex<Option<LoadStatus>>>,
+    pub tile_cache: Arc<TileCache>,
+    pub styles: Arc<Styles>,
 }
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
         let keys = KeyRing::new(&config);
+        let styles = Styles::load(&config.tiles.styles_dir);
         AppState {
             current: Arc::new(ArcSwapOption::empty()),
+            tile_cache: Arc::new(TileCache::new(config.tiles.cache_bytes)),
+            styles: Arc::new(styles),
             config: Arc::new(config),
             keys: Arc::new(keys),
             last_load: Arc::new(tokio::sync::Mutex::new(None)),
@@ -86,8 +102,11 @@ impl AppState {
             .ok_or_else(|| ApiError::unavailable("no dataset is loaded yet"))
     }
 
+    /// Swap in a new dataset. Cached tiles are keyed by dataset version, so the old
+    /// ones can no longer be hit; clearing frees their memory at once.
     pub fn install(&self, loaded: Loaded) {
         self.current.store(Some(Arc::new(loaded)));
+        self.tile_cache.clear();
     }
 
     pub fn last_load(&self) -> Option<LoadStatus> {
