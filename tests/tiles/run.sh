@@ -3,7 +3,7 @@
 #
 #   tests/tiles/run.sh DATASET_DIR [PORT]
 #
-# Builds riskmap-server (debug unless PROFILE=release), starts it on DATASET_DIR at
+# Builds riskmap-server (debug, or the cargo profile in PROFILE), starts it on DATASET_DIR at
 # 127.0.0.1:PORT (default 18471), waits for /health, runs check_tiles.py in a venv
 # with mapbox-vector-tile 2.2 and flatgeobuf 0.3 (created under .venv on first use),
 # and stops the server. Needs python3 with venv, and curl. Exit status is the checker's.
@@ -24,11 +24,10 @@ if ! "$venv/bin/python" -c 'import mapbox_vector_tile, shapely, flatgeobuf' 2>/d
 fi
 
 cd "$root"
-if [ "$profile" = release ]; then
-    cargo build --release -p riskmap-server --quiet
-else
-    cargo build -p riskmap-server --quiet
-fi
+case "$profile" in
+    debug) cargo build -p riskmap-server --quiet ;;
+    *) cargo build --profile "$profile" -p riskmap-server --quiet ;;
+esac
 target="${CARGO_TARGET_DIR:-$root/target}"
 server="$target/$profile/riskmap-server"
 
