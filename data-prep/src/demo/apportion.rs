@@ -22,7 +22,7 @@ pub fn apportion(total: u64, weights: &[f64], minimum: &[u64]) -> Option<Vec<u64
         return Some(parts);
     }
     let weight_sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
-    if !(weight_sum > 0.0) || parts.is_empty() {
+    if weight_sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || parts.is_empty() {
         return None;
     }
     let mut given = 0u64;

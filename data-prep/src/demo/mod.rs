@@ -25,6 +25,7 @@ pub mod local;
 pub mod model;
 pub mod naming;
 pub mod partition;
+pub mod placement;
 pub mod random;
 pub mod reference;
 pub mod shelter_shapefile;
@@ -118,7 +119,10 @@ pub fn write_sources(args: &DemoArgs) -> Result<Sources> {
     let reference = reference::Reference::read(&reference_dir)?;
     let started = Instant::now();
     let data = generate::generate(args.seed, &reference, args.scale)?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo data generated");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "demo data generated"
+    );
 
     let dir = args.sources_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -137,7 +141,13 @@ pub fn write_sources(args: &DemoArgs) -> Result<Sources> {
     };
     let header = config_file::Header {
         comment: vec![
-            format!("Demo dataset written by `riskmap-prep demo --seed {} --scale {:?}`.", args.seed, args.scale),
+            format!(
+                "Demo dataset written by `riskmap-prep demo --seed {} --scale {}`.",
+                args.seed,
+                clap::ValueEnum::to_possible_value(&args.scale)
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            ),
             "Every layer marked `synthetic` is generated (plausible, not real) on real geography;".into(),
             "the context layers are the real reference files. Build it with".into(),
             "  riskmap-prep build --config prep.toml --out DIR".into(),
@@ -169,14 +179,21 @@ pub fn run(args: &DemoArgs) -> Result<(Sources, Report)> {
     };
     let started = Instant::now();
     let report = build(&config, &args.out, &options).map_err(|e| {
-        anyhow::anyhow!("building the demo sources failed: {}\n{}", e.message, e.report.summary())
+        anyhow::anyhow!(
+            "building the demo sources failed: {}\n{}",
+            e.message,
+            e.report.summary()
+        )
     })?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), out = %args.out.display(), "demo dataset built");
     Ok((sources, report))
 }
 
 fn report_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "dataset".into());
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "dataset".into());
     name.push(".report.json");
     out.with_file_name(name)
 }
