@@ -1,6 +1,7 @@
 //! riskmap-server: HTTP over the riskmap core. Handlers translate requests into
 //! `layers` calls and results back into HTTP, nothing more.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -56,7 +57,9 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::render))
         .route("/admin/reload", post(reload::reload))
-        .fallback(|| async { ApiError::not_found("no such resource") });
+        .merge(api::routes())
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
 
     // Outermost first: request id, tracing, metrics and error shape see everything,
     // including requests that the limits below refuse.

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
 use layers::Store;
+use layers::query::Derived;
 use serde::Serialize;
 
 use crate::auth::KeyRing;
@@ -17,12 +18,16 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug)]
 pub struct Loaded {
     pub store: Store,
+    /// Indexes the queries need, built once per dataset (admin and grid hierarchies,
+    /// prepared polygons, grid hazard exposure, shelters by id).
+    pub derived: Derived,
 }
 
 impl Loaded {
     /// Derive everything the handlers need from a freshly opened store.
     pub fn new(store: Store) -> Self {
-        Loaded { store }
+        let derived = Derived::new(&store);
+        Loaded { store, derived }
     }
 
     pub fn version(&self) -> &str {
