@@ -9,7 +9,8 @@
 ///
 /// ```
 /// use riskmap_prep::demo::apportion::apportion;
-/// assert_eq!(apportion(10, &[1.0, 1.0, 2.0], &[0, 0, 0]), Some(vec![2, 3, 5]));
+/// // 2.5 and 2.5: the tie goes to the lower index.
+/// assert_eq!(apportion(10, &[1.0, 1.0, 2.0], &[0, 0, 0]), Some(vec![3, 2, 5]));
 /// assert_eq!(apportion(10, &[0.0, 1.0], &[4, 0]), Some(vec![4, 6]));
 /// assert_eq!(apportion(3, &[1.0, 1.0], &[2, 2]), None);
 /// ```
