@@ -70,10 +70,10 @@ fn secrets() -> (HashSet<String>, HashSet<String>) {
             if f.sensitivity > Sensitivity::Public {
                 names.insert(f.name.clone());
                 for feat in &layer.features {
-                    if let Value::Text(s) = &feat.properties[i] {
-                        if s.chars().count() >= 3 {
-                            values.insert(s.clone());
-                        }
+                    if let Value::Text(s) = &feat.properties[i]
+                        && s.chars().count() >= 3
+                    {
+                        values.insert(s.clone());
                     }
                 }
             }
