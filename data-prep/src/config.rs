@@ -125,13 +125,13 @@ impl PrepConfig {
         if self.layers.is_empty() {
             bail!("no [[layer]] entries");
         }
-        if let Some([w, s, e, n]) = self.bounds {
-            if !(w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0) {
-                bail!(
-                    "bounds {:?} is not a [west, south, east, north] box in degrees",
-                    self.bounds.unwrap()
-                );
-            }
+        if let Some([w, s, e, n]) = self.bounds
+            && !(w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0)
+        {
+            bail!(
+                "bounds {:?} is not a [west, south, east, north] box in degrees",
+                self.bounds.unwrap()
+            );
         }
         for (i, l) in self.layers.iter().enumerate() {
             let at = format!("layer #{} ({})", i + 1, l.id);

@@ -369,6 +369,20 @@ pub fn context_layer(id: &str, geometry: GeometryKind, zh: &str, en: &str) -> La
     }
 }
 
+/// The field that identifies a feature of a core layer to the bureau (unique per
+/// layer): what cross-references (a grid's `shelter_id`) and reports use.
+pub fn key_field(layer_id: &str) -> Option<&'static str> {
+    Some(match layer_id {
+        ADMIN => "code",
+        HAZARD_POINTS => "point_id",
+        EVACUATION_GRIDS => "grid_code",
+        SHELTERS => "shelter_id",
+        WATER_SOURCES => "source_id",
+        DEPOTS => "depot_id",
+        _ => return None,
+    })
+}
+
 /// Is `id` usable as a layer id (tile layer name, URL segment, file stem)?
 pub fn valid_layer_id(id: &str) -> bool {
     !id.is_empty()

@@ -15,7 +15,15 @@ use layers::{Feature, Layer, Value, catalogue};
 
 fn one_point_layer(p: Point<f64>) -> Layer {
     let schema = catalogue::core_layer("water_sources").unwrap();
-    let meta = ManifestLayer { schema: schema.clone(), file: String::new(), feature_count: 1, bbox: None, synthetic: true, sha256: String::new(), sources: vec![] };
+    let meta = ManifestLayer {
+        schema: schema.clone(),
+        file: String::new(),
+        feature_count: 1,
+        bbox: None,
+        synthetic: true,
+        sha256: String::new(),
+        sources: vec![],
+    };
     let mut props = vec![Value::Null; schema.fields.len()];
     props[0] = "W".into();
     Layer::new(meta, vec![Feature::new(Geometry::Point(p), props)])
@@ -28,13 +36,29 @@ fn wellington_to_salamanca() {
     let layer = one_point_layer(salamanca);
     let found = layers::nearest::nearest(&layer, wellington, 1, None, |_| true);
     assert_eq!(found.len(), 1);
-    assert!((found[0].distance_m - 19_959_679.267).abs() < 0.001, "{}", found[0].distance_m);
+    assert!(
+        (found[0].distance_m - 19_959_679.267).abs() < 0.001,
+        "{}",
+        found[0].distance_m
+    );
     let d = distance_to(&Geometry::Point(salamanca), wellington);
     assert!((d - 19_959_679.267).abs() < 0.001, "{d}");
     // The search radius bound must admit it.
-    let within = layers::query::within::matching(&layer, &layers::query::within::Region::Radius { centre: wellington, radius_m: 19_959_680.0 });
+    let within = layers::query::within::matching(
+        &layer,
+        &layers::query::within::Region::Radius {
+            centre: wellington,
+            radius_m: 19_959_680.0,
+        },
+    );
     assert_eq!(within.len(), 1);
-    let short = layers::query::within::matching(&layer, &layers::query::within::Region::Radius { centre: wellington, radius_m: 19_959_679.0 });
+    let short = layers::query::within::matching(
+        &layer,
+        &layers::query::within::Region::Radius {
+            centre: wellington,
+            radius_m: 19_959_679.0,
+        },
+    );
     assert!(short.is_empty());
 }
 

@@ -1,4 +1,5 @@
-//! `GET /health`: is a dataset loaded, which version, since when.
+//! `GET /health`: 200 with the dataset version once a dataset is loaded, 503 before;
+//! the last load or reload attempt, failed ones included.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,6 +10,7 @@ use serde_json::json;
 use crate::state::AppState;
 
 pub async fn health(State(state): State<AppState>) -> Response {
+    let last_load = state.last_load();
     match state.current.load_full() {
         Some(loaded) => {
             let m = &loaded.store.manifest;
@@ -18,6 +20,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
                 "dataset_created": m.created,
                 "title": m.title,
                 "load_ms": loaded.store.load_time.as_millis() as u64,
+                "last_load": last_load,
                 "layers": loaded.store.layers().iter().map(|l| json!({
                     "id": l.id(),
                     "features": l.features.len(),
@@ -29,7 +32,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         }
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "loading"})),
+            Json(json!({"status": "loading", "last_load": last_load})),
         )
             .into_response(),
     }

@@ -1,54 +1,171 @@
-//! `riskmap-server --dataset DIR [--listen ADDR]`
+//! `riskmap-server`: serve a prepared riskmap dataset.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use riskmap_server::{AppState, Loaded, ServerConfig, app};
+use riskmap_server::config::{LogFormat, ServerConfig};
+use riskmap_server::{AppState, app, reload};
 use tracing::info;
 
-/// Serve a prepared riskmap dataset: vector tiles, the spatial query API and the viewer.
+/// Serve a prepared riskmap dataset: vector tiles, the spatial query API, the viewer
+/// and the wall screen. Settings come from --config, then RISKMAP_* environment
+/// variables, then these flags (later wins).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
-    /// Prepared dataset directory (written by `riskmap-prep build` or `riskmap-prep demo`).
-    #[arg(long, env = "RISKMAP_DATASET")]
-    dataset: PathBuf,
-    /// Address to listen on.
-    #[arg(long, env = "RISKMAP_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// TOML configuration file (see server/src/config.rs or the README for its keys).
+    #[arg(long, env = "RISKMAP_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Prepared dataset directory (from `riskmap-prep build` or `riskmap-prep demo`).
+    #[arg(long, env = "RISKMAP_DATASET", value_name = "DIR")]
+    dataset: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "RISKMAP_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Reload by itself when the dataset directory holds a new version.
+    #[arg(long, env = "RISKMAP_WATCH")]
+    watch: Option<bool>,
+    /// Log format.
+    #[arg(long, env = "RISKMAP_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+    /// Log filter, e.g. `info` or `riskmap_server=debug,info`.
+    #[arg(long, env = "RISKMAP_LOG")]
+    log: Option<String>,
+    /// Memory for the tile cache in bytes; 0 turns it off.
+    #[arg(long, env = "RISKMAP_TILE_CACHE_BYTES", value_name = "BYTES")]
+    tile_cache_bytes: Option<u64>,
+    /// Tianditu key, to offer the optional Tianditu basemaps in the viewer.
+    #[arg(
+        long,
+        env = "RISKMAP_TIANDITU_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    tianditu_key: Option<String>,
+    /// Validate the configuration, print the effective settings and exit.
+    #[arg(long)]
+    check_config: bool,
+    /// Print a new random API key and the `[[keys]]` entry to configure it, and exit.
+    #[arg(long)]
+    gen_key: bool,
+}
+
+fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
+    let mut c = match &args.config {
+        Some(path) => ServerConfig::from_file(path)?,
+        None => ServerConfig::default(),
+    };
+    if let Some(v) = &args.dataset {
+        c.dataset = v.clone();
+    }
+    if let Some(v) = args.listen {
+        c.listen = v;
+    }
+    if let Some(v) = args.watch {
+        c.watch = v;
+    }
+    if let Some(v) = args.log_format {
+        c.log.format = v;
+    }
+    if let Some(v) = &args.log {
+        c.log.level = v.clone();
+    }
+    if let Some(v) = args.tile_cache_bytes {
+        c.tiles.cache_bytes = v;
+    }
+    if let Some(v) = &args.tianditu_key {
+        c.viewer.tianditu_key = Some(v.clone()).filter(|k| !k.is_empty());
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+fn init_logging(config: &ServerConfig) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    info!("shutting down: refusing new connections, finishing requests in flight");
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .init();
     let args = Args::parse();
-    let state = AppState::new(ServerConfig {
-        dataset: args.dataset.clone(),
-    });
-    let dir = args.dataset.clone();
-    let store = tokio::task::spawn_blocking(move || layers::Store::open(&dir))
-        .await?
-        .with_context(|| format!("loading dataset {}", args.dataset.display()))?;
-    info!(
-        version = store.version(),
-        load_ms = store.load_time.as_millis() as u64,
-        "dataset loaded"
-    );
-    for l in store.layers() {
-        info!(layer = l.id(), features = l.features.len(), bbox = ?l.meta.bbox, "layer");
+    if args.gen_key {
+        let (key, digest) = riskmap_server::auth::generate_key();
+        println!("key (give it to the caller; it is not stored): {key}\n");
+        println!(
+            "[[keys]]\nname = \"CHANGE-ME\"\nrole = \"analyst\"   # public, analyst, system or admin\nsha256 = \"{digest}\""
+        );
+        return Ok(());
     }
-    state.install(Loaded::new(store));
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let config = effective_config(&args).context("configuration")?;
+    if args.check_config {
+        print!("{}", config.to_toml());
+        eprintln!("configuration is valid");
+        return Ok(());
+    }
+    init_logging(&config);
+    let grace = Duration::from_millis(config.http.shutdown_grace_ms);
+    let listen = config.listen;
+    let state = AppState::new(config);
+
+    // Serve at once (/health says 503 until the dataset is in), load in the background.
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("binding {}", args.listen))?;
+        .with_context(|| format!("binding {listen}"))?;
     info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(state)).await?;
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            reload::load(&state).await;
+            if state.config.watch {
+                reload::spawn_watcher(state.clone());
+            }
+        });
+    }
+    let server = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal());
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        r = &mut server => r?,
+        _ = async { shutdown_signal().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("requests still in flight after {} ms; exiting", grace.as_millis());
+        }
+    }
     Ok(())
 }

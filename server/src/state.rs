@@ -1,13 +1,15 @@
-//! What every handler reads: the loaded dataset (swapped atomically on reload) and the
-//! server's configuration.
+//! What every handler reads: the loaded dataset (swapped atomically on reload), the
+//! configuration and the key ring.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
 use layers::Store;
 use layers::query::Derived;
+use serde::Serialize;
 
+use crate::auth::KeyRing;
+use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
 
 /// A dataset loaded and ready to serve, with everything derived from it at load time.
@@ -33,23 +35,48 @@ impl Loaded {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    pub dataset: PathBuf,
+/// The outcome of the last load or reload attempt, shown on /health.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadStatus {
+    /// RFC 3339 time of the attempt.
+    pub at: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Wall time of the attempt, including deriving tile and query structures.
+    pub duration_ms: u64,
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub current: Arc<ArcSwapOption<Loaded>>,
     pub config: Arc<ServerConfig>,
+    pub keys: Arc<KeyRing>,
+    /// Serialises reloads; holds the last attempt's outcome.
+    pub last_load: Arc<tokio::sync::Mutex<Option<LoadStatus>>>,
+    /// A copy of the last outcome readable without awaiting (for /health).
+    pub last_load_seen: Arc<Mutex<Option<LoadStatus>>>,
 }
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
+        let keys = KeyRing::new(&config);
         AppState {
             current: Arc::new(ArcSwapOption::empty()),
             config: Arc::new(config),
+            keys: Arc::new(keys),
+            last_load: Arc::new(tokio::sync::Mutex::new(None)),
+            last_load_seen: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// A state serving `store` with the default configuration (tests, embedding).
+    pub fn with_store(config: ServerConfig, store: Store) -> Self {
+        let state = AppState::new(config);
+        state.install(Loaded::new(store));
+        state
     }
 
     /// The dataset being served, or 503 while none is loaded.
@@ -61,5 +88,9 @@ impl AppState {
 
     pub fn install(&self, loaded: Loaded) {
         self.current.store(Some(Arc::new(loaded)));
+    }
+
+    pub fn last_load(&self) -> Option<LoadStatus> {
+        self.last_load_seen.lock().ok().and_then(|g| g.clone())
     }
 }

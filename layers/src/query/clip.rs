@@ -46,7 +46,10 @@ fn clip_ring(ring: &[Coord<f64>], window: &[Coord<f64>]) -> Vec<Coord<f64>> {
             }
             if (dp >= 0.0) != (dq >= 0.0) {
                 let t = dp / (dp - dq);
-                out.push(Coord { x: p.x + t * (q.x - p.x), y: p.y + t * (q.y - p.y) });
+                out.push(Coord {
+                    x: p.x + t * (q.x - p.x),
+                    y: p.y + t * (q.y - p.y),
+                });
             }
         }
     }
@@ -97,10 +100,19 @@ mod tests {
             interiors: [[(x: 0.5, y: 0.5), (x: 1.5, y: 0.5), (x: 1.5, y: 1.5), (x: 0.5, y: 1.5)]],
         );
         let area = MultiPolygon(vec![u]);
-        for (x, y, d) in [(1.0, 1.0, 3.0), (3.0, 3.0, 0.5), (-1.0, -1.0, 10.0), (1.7, 4.0, 3.0), (5.5, 5.5, 2.0)] {
-            let grid = polygon![(x: x, y: y), (x: x + d, y: y), (x: x + d, y: y + d), (x: x, y: y + d)];
+        for (x, y, d) in [
+            (1.0, 1.0, 3.0),
+            (3.0, 3.0, 0.5),
+            (-1.0, -1.0, 10.0),
+            (1.7, 4.0, 3.0),
+            (5.5, 5.5, 2.0),
+        ] {
+            let grid =
+                polygon![(x: x, y: y), (x: x + d, y: y), (x: x + d, y: y + d), (x: x, y: y + d)];
             let w = convex_window(&grid).unwrap();
-            let want = MultiPolygon(vec![grid.clone()]).intersection(&area).unsigned_area();
+            let want = MultiPolygon(vec![grid.clone()])
+                .intersection(&area)
+                .unsigned_area();
             let got = area_inside(&area, &w);
             assert!((got - want).abs() < 1e-9, "({x},{y},{d}): {got} vs {want}");
         }

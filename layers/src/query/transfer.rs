@@ -143,13 +143,19 @@ fn share_inside(g: &Geometry<f64>, area: &PreparedArea) -> f64 {
                 && let Some(w) = super::clip::convex_window(single)
             {
                 let whole = super::clip::window_area(&w);
-                return if whole > 0.0 { (super::clip::area_inside(&area.shape, &w) / whole).clamp(0.0, 1.0) } else { 1.0 };
+                return if whole > 0.0 {
+                    (super::clip::area_inside(&area.shape, &w) / whole).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
             }
             let whole = mp.chamberlain_duquette_unsigned_area();
             if whole <= 0.0 {
                 return 1.0;
             }
-            let inside = mp.intersection(&area.shape).chamberlain_duquette_unsigned_area();
+            let inside = mp
+                .intersection(&area.shape)
+                .chamberlain_duquette_unsigned_area();
             (inside / whole).clamp(0.0, 1.0)
         }
     }

@@ -1,0 +1,292 @@
+//! Reading one source layer through GDAL: any vector format GDAL opens (GeoPackage,
+//! Shapefile, GeoJSON, CSV with lon/lat columns, FlatGeobuf, ...).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use gdal::vector::{Feature, Geometry, LayerAccess, OGRFieldType};
+use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
+
+use crate::config::LayerSource;
+
+/// The type of a source attribute, as GDAL reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceType {
+    Int,
+    Float,
+    Text,
+    Bool,
+    /// Dates, lists, binary: read as text.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceField {
+    pub name: String,
+    pub ty: SourceType,
+}
+
+/// One attribute value as read; `None` for null or unset.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bool(bool),
+}
+
+impl Raw {
+    /// Text form used to look values up in `values` maps and code lists.
+    pub fn canonical(&self) -> String {
+        match self {
+            Raw::Int(v) => v.to_string(),
+            Raw::Float(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", *v as i64),
+            Raw::Float(v) => v.to_string(),
+            Raw::Text(s) => s.trim().to_string(),
+            Raw::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// An opened source layer.
+pub struct Source {
+    dataset: Dataset,
+    layer_index: usize,
+    pub layer_name: String,
+    pub fields: Vec<SourceField>,
+    pub feature_count: Option<u64>,
+    /// Driver short name (`ESRI Shapefile`, `GPKG`, `CSV`, ...).
+    pub driver: String,
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+fn is_shapefile(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp") || e.eq_ignore_ascii_case("dbf"))
+}
+
+/// Open the source file of `entry`, pick its layer and apply its attribute filter.
+pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
+    let mut open_options: Vec<String> = Vec::new();
+    if is_csv(path) {
+        let lon = entry
+            .lon_field
+            .clone()
+            .unwrap_or_else(|| "lon,lng,long,longitude,x,经度,LON,LNG,LONGITUDE,X".to_string());
+        let lat = entry
+            .lat_field
+            .clone()
+            .unwrap_or_else(|| "lat,latitude,y,纬度,LAT,LATITUDE,Y".to_string());
+        open_options.push(format!("X_POSSIBLE_NAMES={lon}"));
+        open_options.push(format!("Y_POSSIBLE_NAMES={lat}"));
+        open_options.push("AUTODETECT_TYPE=YES".into());
+        open_options.push("KEEP_GEOM_COLUMNS=NO".into());
+    }
+    if let Some(enc) = &entry.encoding {
+        if !is_shapefile(path) {
+            bail!(
+                "`encoding` applies to Shapefiles only (GDAL reads {} as UTF-8)",
+                path.display()
+            );
+        }
+        open_options.push(format!("ENCODING={enc}"));
+    }
+    let opts: Vec<&str> = open_options.iter().map(String::as_str).collect();
+    let dataset = Dataset::open_ex(
+        path,
+        DatasetOptions {
+            open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
+            open_options: (!opts.is_empty()).then_some(opts.as_slice()),
+            ..Default::default()
+        },
+    )
+    .map_err(|e| anyhow!("GDAL cannot open it as a vector source: {e}"))?;
+    let driver = dataset.driver().short_name();
+    let names: Vec<String> = dataset.layers().map(|l| l.name()).collect();
+    let layer_index = match &entry.source_layer {
+        Some(want) => names.iter().position(|n| n == want).ok_or_else(|| {
+            anyhow!(
+                "no layer {want:?} in the source (it has: {})",
+                names.join(", ")
+            )
+        })?,
+        None if names.is_empty() => bail!("the source has no vector layers"),
+        None => 0,
+    };
+    let mut layer = dataset.layer(layer_index)?;
+    if let Some(filter) = &entry.filter {
+        layer
+            .set_attribute_filter(filter)
+            .map_err(|e| anyhow!("`where` filter {filter:?} is not valid OGR SQL here: {e}"))?;
+    }
+    let fields = layer
+        .defn()
+        .fields()
+        .map(|f| SourceField {
+            name: f.name(),
+            ty: match f.field_type() {
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => SourceType::Int,
+                OGRFieldType::OFTReal => SourceType::Float,
+                OGRFieldType::OFTString => SourceType::Text,
+                _ => SourceType::Other,
+            },
+        })
+        .collect::<Vec<_>>();
+    let fields = mark_boolean_fields(&layer, fields);
+    let feature_count = layer.try_feature_count();
+    let layer_name = names[layer_index].clone();
+    Ok(Source {
+        dataset,
+        layer_index,
+        layer_name,
+        fields,
+        feature_count,
+        driver,
+    })
+}
+
+/// GDAL reports booleans as integers with subtype OFSTBoolean; the safe API does not
+/// expose subtypes, so ask the C API directly.
+fn mark_boolean_fields<L: LayerAccess>(
+    layer: &L,
+    mut fields: Vec<SourceField>,
+) -> Vec<SourceField> {
+    // SAFETY: the layer definition and its field definitions live as long as `layer`;
+    // the indices are within the field count GDAL reported.
+    unsafe {
+        let defn = gdal_sys::OGR_L_GetLayerDefn(layer.c_layer());
+        for (i, f) in fields.iter_mut().enumerate() {
+            let fd = gdal_sys::OGR_FD_GetFieldDefn(defn, i as i32);
+            if !fd.is_null()
+                && gdal_sys::OGR_Fld_GetSubType(fd) == gdal_sys::OGRFieldSubType::OFSTBoolean
+            {
+                f.ty = SourceType::Bool;
+            }
+        }
+    }
+    fields
+}
+
+/// Is the field set and not null? gdal 0.19's `Feature::field` reports unset fields
+/// as `Some(0)` / `Some("")`, which would turn a missing value into a wrong one.
+fn is_set(feature: &Feature, idx: usize) -> bool {
+    // SAFETY: `feature` is a live OGR feature and `idx` is below its field count.
+    unsafe { gdal_sys::OGR_F_IsFieldSetAndNotNull(feature.c_feature(), idx as i32) != 0 }
+}
+
+fn read_value(feature: &Feature, idx: usize, ty: SourceType) -> Result<Option<Raw>> {
+    if !is_set(feature, idx) {
+        return Ok(None);
+    }
+    Ok(match ty {
+        SourceType::Int | SourceType::Bool => {
+            let v = feature.field_as_integer64(idx)?;
+            v.map(|v| {
+                if ty == SourceType::Bool {
+                    Raw::Bool(v != 0)
+                } else {
+                    Raw::Int(v)
+                }
+            })
+        }
+        SourceType::Float => feature.field_as_double(idx)?.map(Raw::Float),
+        SourceType::Text | SourceType::Other => feature
+            .field_as_string(idx)?
+            .filter(|s| !s.trim().is_empty())
+            .map(Raw::Text),
+    })
+}
+
+/// One source feature handed to the caller.
+pub struct SourceFeature<'a> {
+    /// GDAL's FID: what the user sees in QGIS / ogrinfo for this feature.
+    pub fid: Option<u64>,
+    pub geometry: Option<&'a Geometry>,
+    pub values: Vec<Option<Raw>>,
+}
+
+impl Source {
+    /// Visit every feature (after the attribute filter), in source order.
+    pub fn for_each(&mut self, mut f: impl FnMut(SourceFeature<'_>) -> Result<()>) -> Result<()> {
+        let mut layer = self.dataset.layer(self.layer_index)?;
+        let fields = self.fields.clone();
+        // Drivers report some failures (a bad filter in SQLite, a truncated file) only
+        // through CPLError while iterating, and then simply stop: catch them, or a
+        // broken source would pass as a short one.
+        // SAFETY: plain calls into GDAL's thread-local error state.
+        unsafe { gdal_sys::CPLErrorReset() };
+        for feature in layer.features() {
+            let fid = feature.fid();
+            let mut values = Vec::with_capacity(fields.len());
+            for (i, field) in fields.iter().enumerate() {
+                let v = read_value(&feature, i, field.ty).with_context(|| {
+                    format!(
+                        "feature {}, field {}",
+                        fid.map_or(-1, |f| f as i64),
+                        field.name
+                    )
+                })?;
+                values.push(v);
+            }
+            f(SourceFeature {
+                fid,
+                geometry: feature.geometry(),
+                values,
+            })?;
+        }
+        // SAFETY: as above; the message pointer is valid until the next GDAL call.
+        unsafe {
+            if gdal_sys::CPLGetLastErrorType() >= gdal_sys::CPLErr::CE_Failure {
+                let msg = std::ffi::CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg())
+                    .to_string_lossy()
+                    .into_owned();
+                bail!("GDAL failed while reading: {msg}");
+            }
+        }
+        Ok(())
+    }
+
+    /// The layer's own spatial reference, if it declares one.
+    pub fn spatial_ref(&self) -> Option<gdal::spatial_ref::SpatialRef> {
+        self.dataset.layer(self.layer_index).ok()?.spatial_ref()
+    }
+
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name).or_else(|| {
+            self.fields
+                .iter()
+                .position(|f| f.name.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+/// A Shapefile without a `.cpg` whose text looks like GBK bytes read as Latin-1:
+/// the commonest cause of garbled Chinese attributes.
+pub fn shapefile_missing_cpg(path: &Path, entry: &LayerSource) -> bool {
+    is_shapefile(path)
+        && entry.encoding.is_none()
+        && !path.with_extension("cpg").exists()
+        && !path.with_extension("CPG").exists()
+}
+
+/// Does text look like multibyte Chinese read with the wrong encoding? Without a code
+/// page GDAL passes the bytes through: GBK is then invalid UTF-8 (replacement
+/// characters), or, when recoded as Latin-1, a run of U+0080–U+00FF characters.
+pub fn looks_mis_decoded(s: &str) -> bool {
+    let replaced = s.contains('\u{fffd}');
+    let high = s
+        .chars()
+        .filter(|c| ('\u{80}'..='\u{ff}').contains(c))
+        .count();
+    let cjk = s
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count();
+    replaced || (high >= 2 && cjk == 0)
+}
