@@ -3,9 +3,9 @@
 //! `bench_queries [--dataset DIR] [--scale chuxiong|yunnan] [--write-dataset DIR]`
 //! - nearest-k (k = 10) over 1,000,000 random points in the Yunnan bbox;
 //! - transfer analysis for a county-size warning polygon (楚雄市, 532301);
-//! - an Ms 7 earthquake near Chuxiong;
+//! - an Ms 7 earthquake near Chuxiong.
 //!
-//! on the dataset at DIR (e.g. the generated demo) or on the data/yunnan fixture
+//! On the dataset at DIR (e.g. the generated demo) or on the data/yunnan fixture
 //! (`--scale yunnan` puts grids and facilities in every county, about 1M grids).
 //! `--write-dataset DIR` writes the fixture as a prepared dataset (for the HTTP bench).
 

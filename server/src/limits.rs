@@ -140,7 +140,12 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     if status.is_server_error() {
         tracing::error!(status = status.as_u16(), message, "server error");
     }
-    let mut fixed = ApiError::new(status, code_for(status), message).into_response();
+    let mut error = ApiError::new(status, code_for(status), message);
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // Refused by the body limit layer before any handler: the body is at fault.
+        error = error.field("body");
+    }
+    let mut fixed = error.into_response();
     for (name, value) in parts.headers.iter() {
         if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
             fixed.headers_mut().insert(name.clone(), value.clone());

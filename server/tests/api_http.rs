@@ -7,62 +7,52 @@ use std::sync::OnceLock;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use layers::Sensitivity;
-use riskmap_server::auth::{Caller, Role};
-use riskmap_server::{AppState, Loaded, ServerConfig, app};
+use riskmap_server::auth::Role;
+use riskmap_server::config::KeyConfig;
+use riskmap_server::{AppState, ServerConfig, app};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 fn state() -> AppState {
     static S: OnceLock<AppState> = OnceLock::new();
     S.get_or_init(|| {
-        let state = AppState::new(ServerConfig {
-            dataset: "fixture".into(),
-            keys: vec![riskmap_server::config::KeyConfig {
+        let config = ServerConfig {
+            keys: vec![KeyConfig {
                 name: "officer".into(),
-                role: Role::Admin,
-                sha256: riskmap_server::auth::sha256_hex(OFFICER_KEY),
+                role: Role::Analyst,
+                sha256: hex::encode(Sha256::digest(OFFICER_KEY)),
             }],
             ..Default::default()
-        });
-        state.install(Loaded::new(layers::testdata::fixture_store(7)));
-        state
+        };
+        AppState::with_store(config, layers::testdata::fixture_store(7))
     })
     .clone()
 }
 
-const OFFICER_KEY: &str = "officer-test-key";
+/// An analyst's key: cleared for personal data.
+const OFFICER_KEY: &str = "officer-key-for-tests";
 
-/// An admin caller: personal data cleared. Requests carry its key, as real ones do.
-fn officer() -> Caller {
-    Caller {
-        role: Role::Admin,
-        key_name: Some("officer".into()),
-        clearance: Sensitivity::Personal,
-        layers: None,
-    }
+fn officer() -> Option<&'static str> {
+    Some(OFFICER_KEY)
 }
 
 async fn send(
     method: Method,
     uri: &str,
     body: Option<Value>,
-    caller: Option<Caller>,
+    key: Option<&str>,
 ) -> (StatusCode, Value, String) {
     let mut req = Request::builder().method(method).uri(uri);
     if body.is_some() {
         req = req.header("content-type", "application/json");
     }
-    let mut req = req
+    if let Some(k) = key {
+        req = req.header("x-api-key", k);
+    }
+    let req = req
         .body(body.map_or(Body::empty(), |b| Body::from(b.to_string())))
         .unwrap();
-    if let Some(c) = caller {
-        assert_eq!(c, officer(), "only the officer key is configured");
-        req.headers_mut().insert(
-            axum::http::header::AUTHORIZATION,
-            format!("Bearer {OFFICER_KEY}").parse().unwrap(),
-        );
-    }
     let resp = app(state()).oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
@@ -229,7 +219,7 @@ async fn transfer_respects_capacity_and_hides_the_call_list_from_the_public() {
         Method::POST,
         "/api/v1/analysis/transfer",
         Some(body),
-        Some(officer()),
+        officer(),
     )
     .await;
     let calls = v["call_list"].as_array().unwrap();
@@ -684,7 +674,7 @@ async fn public_callers_never_see_personal_fields() {
         Method::GET,
         "/collections/evacuation_grids/items?limit=1000",
         None,
-        Some(officer()),
+        officer(),
     )
     .await;
     assert!(t.contains("responsible_phone") && t.contains("网格员"));

@@ -12,8 +12,6 @@ pub struct Limits {
     pub max_radius_m: f64,
     /// Most vertices in a request polygon (all rings together).
     pub max_polygon_vertices: usize,
-    /// Largest request body, bytes.
-    pub max_body_bytes: usize,
     /// Largest page (`limit`) of a feature listing.
     pub max_page_size: usize,
     /// Page size when the request gives none.
@@ -34,7 +32,6 @@ impl Limits {
         max_k: 100,
         max_radius_m: 200_000.0,
         max_polygon_vertices: 10_000,
-        max_body_bytes: 1 << 20,
         max_page_size: 1_000,
         default_page_size: 100,
         transfer_candidates: 8,

@@ -2,8 +2,8 @@
 //! tested exactly against each geometry, paged, with the total.
 
 use geo::{
-    Closest, CoordsIter, Distance, Geodesic, Geometry, HaversineClosestPoint, Intersects,
-    MultiPolygon, Point, Rect,
+    Closest, Distance, Geodesic, Geometry, HaversineClosestPoint, Intersects, MultiPolygon, Point,
+    Rect,
 };
 use rstar::AABB;
 use serde::Serialize;
@@ -80,40 +80,42 @@ pub fn radius_bbox(centre: Point<f64>, radius_m: f64) -> [f64; 4] {
     [lon - dlon, lat0, lon + dlon, lat1]
 }
 
-/// Does `g` meet the prepared area? Exact: a vertex of one inside the other, or
-/// boundaries crossing.
+/// Does `g` meet the prepared area? Exact: a vertex of a part of one inside the
+/// other, or boundaries crossing. (Every part is tested: a multi-part feature may have
+/// one part far away and another wholly inside.)
 pub fn meets_area(g: &Geometry<f64>, area: &PreparedArea) -> bool {
-    if let Geometry::Point(p) = g {
-        return area.covers_point(*p);
-    }
-    let Some(first) = g.coords_iter().next() else {
-        return false;
-    };
-    if area.covers_point(Point::from(first)) {
-        return true;
-    }
-    let crosses = match g {
-        Geometry::MultiPolygon(mp) => mp.0.iter().any(|p| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .any(|r| area.boundary_meets_path(&r.0))
-        }),
+    let paths: Vec<&[geo::Coord<f64>]> = match g {
+        Geometry::Point(p) => return area.covers_point(*p),
+        Geometry::MultiPolygon(mp) => {
+            mp.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|r| r.0.as_slice())
+                .collect()
+        }
         Geometry::Polygon(p) => std::iter::once(p.exterior())
             .chain(p.interiors())
-            .any(|r| area.boundary_meets_path(&r.0)),
-        Geometry::MultiLineString(ml) => ml.0.iter().any(|l| area.boundary_meets_path(&l.0)),
-        Geometry::LineString(l) => area.boundary_meets_path(&l.0),
+            .map(|r| r.0.as_slice())
+            .collect(),
+        Geometry::MultiLineString(ml) => ml.0.iter().map(|l| l.0.as_slice()).collect(),
+        Geometry::LineString(l) => vec![l.0.as_slice()],
         other => return other.intersects(&area.shape),
     };
-    if crosses {
+    if paths.iter().any(|p| {
+        p.first()
+            .is_some_and(|c| area.covers_point(Point::from(*c)))
+    }) {
         return true;
     }
-    // No crossing and no vertex of g inside: either g holds the whole area or they
-    // are apart.
+    if paths.iter().any(|p| area.boundary_meets_path(p)) {
+        return true;
+    }
+    // No crossing and no part of g starting inside: g holds a whole part of the area,
+    // or they are apart.
     area.shape
-        .coords_iter()
-        .next()
-        .is_some_and(|c| g.intersects(&Point::from(c)))
+        .0
+        .iter()
+        .filter_map(|p| p.exterior().0.first())
+        .any(|c| g.intersects(&Point::from(*c)))
 }
 
 /// Fids of `layer` in `region`, ascending, each with its distance for a radius.
@@ -194,4 +196,20 @@ pub fn within(
 /// Half the geodesic diagonal of a lon/lat box, metres.
 pub fn half_diagonal_m(b: Rect<f64>) -> f64 {
     Geodesic.distance(Point::from(b.min()), Point::from(b.max())) / 2.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Intersects, polygon};
+
+    #[test]
+    fn a_part_wholly_inside_counts_even_when_the_first_part_is_far() {
+        let far = polygon![(x: 50.0, y: 50.0), (x: 51.0, y: 50.0), (x: 51.0, y: 51.0), (x: 50.0, y: 50.0)];
+        let inside = polygon![(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0), (x: 1.0, y: 1.0)];
+        let g = Geometry::MultiPolygon(MultiPolygon(vec![far, inside]));
+        let area = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)]]);
+        assert!(g.intersects(&area));
+        assert!(meets_area(&g, &PreparedArea::new(area)));
+    }
 }

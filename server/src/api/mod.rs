@@ -9,14 +9,14 @@ pub mod openapi;
 pub mod queries;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::get;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Routes of the query API, OGC API – Features and the OpenAPI document.
+/// Routes of the query API, OGC API – Features and the OpenAPI document. The body
+/// size limit is the server's (`http.body_limit_bytes`), applied in `app`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(ogc::landing))
@@ -42,7 +42,6 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(analysis::earthquake),
         )
         .route("/api/v1/analysis/fire", axum::routing::post(analysis::fire))
-        .layer(DefaultBodyLimit::max(queries::LIMITS.max_body_bytes))
 }
 
 /// 404 for paths no route knows, in the JSON error shape.

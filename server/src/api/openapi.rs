@@ -98,7 +98,8 @@ fn polygon_schema() -> Json {
     json!({"description": format!("GeoJSON Polygon or MultiPolygon (or a Feature holding one), EPSG:4326; at most {} vertices; no self-intersection", LIMITS.max_polygon_vertices), "type": "object"})
 }
 
-pub fn document() -> Json {
+/// The document; `body_limit` is the server's configured request body limit.
+pub fn document(body_limit: usize) -> Json {
     let rel = GB18306_QINGHAI_TIBET;
     let hazards: Vec<&str> = HAZARD_TYPES.iter().map(|h| h.0).collect();
     let categories: Vec<&str> = INVENTORY_CATEGORIES.iter().map(|c| c.0).collect();
@@ -348,7 +349,7 @@ pub fn document() -> Json {
                     q("radius_m", json!({"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m}), false, "geodesic radius, metres"),
                     limit(), offset()],
                 ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["get"].clone(),
-            "post": post(&format!("Features meeting a polygon (body, at most {} vertices, body at most {} bytes); exact tests; paged", LIMITS.max_polygon_vertices, LIMITS.max_body_bytes),
+            "post": post(&format!("Features meeting a polygon (body, at most {} vertices, body at most {} bytes); exact tests; paged", LIMITS.max_polygon_vertices, body_limit),
                 vec![layer.clone(), limit(), offset()], polygon_schema(),
                 ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["post"].clone()
         }),
@@ -437,7 +438,7 @@ pub fn document() -> Json {
         "openapi": "3.0.3",
         "info": {"title": "riskmap API", "version": env!("CARGO_PKG_VERSION"),
             "description": "The unified risk map (一张图): spatial queries, scenario analyses, OGC API – Features and vector tiles. Coordinates EPSG:4326 lon/lat; distances geodesic metres on the WGS84 ellipsoid. Personal fields (responsible persons, phones, special-needs counts) are returned only to callers cleared for personal data.",
-            "x-limits": LIMITS},
+            "x-limits": LIMITS, "x-body-limit-bytes": body_limit},
         "paths": paths,
         "components": {
             "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
@@ -445,7 +446,7 @@ pub fn document() -> Json {
             "responses": {
                 "BadRequest": resp("bad or unknown parameter, malformed body"),
                 "NotFound": resp("no such thing"),
-                "TooLarge": resp(&format!("request body over {} bytes", LIMITS.max_body_bytes)),
+                "TooLarge": resp(&format!("request body over {} bytes", body_limit)),
                 "Unprocessable": resp("wrong geometry type or invalid (e.g. self-intersecting) geometry"),
                 "Unavailable": resp("no dataset loaded yet")
             }
@@ -453,6 +454,8 @@ pub fn document() -> Json {
     })
 }
 
-pub async fn openapi() -> Response {
-    AxumJson(document()).into_response()
+pub async fn openapi(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+) -> Response {
+    AxumJson(document(state.config.http.body_limit_bytes)).into_response()
 }
