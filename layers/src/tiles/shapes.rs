@@ -334,7 +334,7 @@ mod tests {
             })
             .collect();
         let mut idx = ShapeIndex::default();
-        idx.add_lines(0, &[line.clone()], 0, 14);
+        idx.add_lines(0, std::slice::from_ref(&line), 0, 14);
         idx.finish();
         let tile = TileId::new(0, 0, 0).unwrap();
         for t in [0.0f32, 500.0, 5000.0, 40000.0] {
