@@ -107,7 +107,7 @@ fn admin(data: &Path) -> LayerData {
             };
             let p = &f["properties"];
             // Chuxiong prefecture (532300) and its counties.
-            if p["city_adcode"].as_i64() != Some(532300) {
+            if !area().province && p["city_adcode"].as_i64() != Some(532300) {
                 continue;
             }
             let pop = p["census2020_人口数_合计"]
@@ -191,10 +191,11 @@ fn context(
 fn near_chuxiong(g: &Geometry<f64>) -> bool {
     use geo::BoundingRect;
     g.bounding_rect().is_some_and(|r| {
-        r.max().x >= WEST
-            && r.min().x <= WEST + SPAN
-            && r.max().y >= SOUTH
-            && r.min().y <= SOUTH + SPAN
+        let a = area();
+        r.max().x >= a.west
+            && r.min().x <= a.west + a.span
+            && r.max().y >= a.south
+            && r.min().y <= a.south + a.span
     })
 }
 
@@ -205,14 +206,28 @@ fn noise(a: u64, b: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-const N: usize = 128; // finest lattice cells per side
-const WEST: f64 = 100.7;
-const SOUTH: f64 = 24.2;
-const SPAN: f64 = 1.8;
+/// The synthetic area: Chuxiong's bbox with a 128-cell lattice, or (`yunnan`) the
+/// province's bbox at the same cell size (a 1024-cell lattice, about 1.4M grids).
+struct Area {
+    n: usize,
+    west: f64,
+    south: f64,
+    span: f64,
+    /// Facility counts relative to Chuxiong's.
+    points: usize,
+    /// Admin: every prefecture and county of Yunnan instead of Chuxiong's.
+    province: bool,
+}
+
+static AREA: std::sync::OnceLock<Area> = std::sync::OnceLock::new();
+
+fn area() -> &'static Area {
+    AREA.get().expect("area set in main")
+}
 
 fn vertex(i: usize, j: usize) -> Coord<f64> {
-    let d = SPAN / N as f64;
-    let inner = |k: usize| k > 0 && k < N;
+    let (n, d) = (area().n, area().span / area().n as f64);
+    let inner = |k: usize| k > 0 && k < n;
     let jx = if inner(i) && inner(j) {
         (noise(i as u64, j as u64) - 0.5) * 0.6 * d
     } else {
@@ -224,8 +239,8 @@ fn vertex(i: usize, j: usize) -> Coord<f64> {
         0.0
     };
     Coord {
-        x: WEST + i as f64 * d + jx,
-        y: SOUTH + j as f64 * d + jy,
+        x: area().west + i as f64 * d + jx,
+        y: area().south + j as f64 * d + jy,
     }
 }
 
@@ -253,8 +268,8 @@ fn grids() -> LayerData {
     let schema = core_layer(catalogue::EVACUATION_GRIDS).unwrap();
     let mut features = Vec::new();
     for (level, size) in [(1, 64), (2, 16), (3, 8), (4, 2), (5, 1)] {
-        for j in (0..N).step_by(size) {
-            for i in (0..N).step_by(size) {
+        for j in (0..area().n).step_by(size) {
+            for i in (0..area().n).step_by(size) {
                 let persons = (size * size) as i64 * 12;
                 features.push(Feature::new(
                     Geometry::MultiPolygon(block(i, j, size)),
@@ -290,8 +305,8 @@ fn hazard_zones() -> LayerData {
         .into_iter()
         .enumerate()
     {
-        for j in (0..N).step_by(4) {
-            for i in (0..N).step_by(4) {
+        for j in (0..area().n).step_by(4) {
+            for i in (0..area().n).step_by(4) {
                 let v =
                     ((i as f64 * 0.05 * scale).sin() + (j as f64 * 0.04 / scale).cos() + 2.0) / 4.0;
                 let grade = 1 + ((v * 4.0) as i64).clamp(0, 3);
@@ -322,8 +337,8 @@ fn points(id: &str, n: usize, fill: impl Fn(usize) -> Vec<(&'static str, Value)>
     let schema = core_layer(id).unwrap();
     let features = (0..n)
         .map(|k| {
-            let x = WEST + noise(k as u64, 1) * SPAN;
-            let y = SOUTH + noise(k as u64, 2) * SPAN;
+            let x = area().west + noise(k as u64, 1) * area().span;
+            let y = area().south + noise(k as u64, 2) * area().span;
             Feature::new(Geometry::Point(Point::new(x, y)), props(&schema, &fill(k)))
         })
         .collect();
@@ -338,9 +353,30 @@ fn points(id: &str, n: usize, fill: impl Fn(usize) -> Vec<(&'static str, Value)>
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(data), Some(out)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: tiles_testdata DATA_DIR OUT_DIR");
+        eprintln!("usage: tiles_testdata DATA_DIR OUT_DIR [chuxiong|yunnan]");
         std::process::exit(2);
     };
+    let yunnan = args.get(3).is_some_and(|s| s == "yunnan");
+    let chuxiong = Area {
+        n: 128,
+        west: 100.7,
+        south: 24.2,
+        span: 1.8,
+        points: 1,
+        province: false,
+    };
+    let _ = AREA.set(if yunnan {
+        Area {
+            n: 1024,
+            west: 97.6,
+            south: 21.2,
+            span: 8.0,
+            points: 14,
+            province: true,
+        }
+    } else {
+        chuxiong
+    });
     let data = Path::new(data);
     let layers = vec![
         admin(data),
@@ -370,7 +406,7 @@ fn main() {
             "气象站",
             &[("name", FieldType::Text), ("alti_m", FieldType::Float)],
         ),
-        points(catalogue::WATER_SOURCES, 4836, |k| {
+        points(catalogue::WATER_SOURCES, 4836 * area().points, |k| {
             vec![
                 ("source_id", format!("W{k:05}").into()),
                 (
@@ -380,7 +416,7 @@ fn main() {
                 ("volume_m3", Value::Float((k % 97) as f64 * 10.5)),
             ]
         }),
-        points(catalogue::SHELTERS, 600, |k| {
+        points(catalogue::SHELTERS, 600 * area().points, |k| {
             vec![
                 ("shelter_id", format!("S{k:04}").into()),
                 ("name", format!("避难场所{k}").into()),
@@ -390,7 +426,7 @@ fn main() {
                 ("manager_phone", "13900000000".into()),
             ]
         }),
-        points(catalogue::DEPOTS, 40, |k| {
+        points(catalogue::DEPOTS, 40 * area().points, |k| {
             vec![
                 ("depot_id", format!("D{k:02}").into()),
                 ("name", format!("储备库{k}").into()),
@@ -400,7 +436,7 @@ fn main() {
                 ("keeper_phone", "13700000000".into()),
             ]
         }),
-        points(catalogue::HAZARD_POINTS, 900, |k| {
+        points(catalogue::HAZARD_POINTS, 900 * area().points, |k| {
             vec![
                 ("point_id", format!("H{k:04}").into()),
                 (

@@ -3,46 +3,40 @@
 #
 #   tests/tiles/run.sh DATASET_DIR [PORT]
 #
-# Builds riskmap-server (debug, or the cargo profile in PROFILE), starts it on DATASET_DIR at
-# 127.0.0.1:PORT (default 18471), waits for /health, runs check_tiles.py in a venv
-# with mapbox-vector-tile 2.2 and flatgeobuf 0.3 (created under .venv on first use),
-# and stops the server. Needs python3 with venv, and curl. Exit status is the checker's.
-set -euo pipefail
+# Starts riskmap-server on DATASET_DIR at 127.0.0.1:PORT (default 18471), waits for
+# /health, runs check_tiles.py (mapbox-vector-tile 2.2 and flatgeobuf 0.3 in .venv),
+# and stops the server. The server binary is built with cargo profile $PROFILE
+# (default dev; scripts/test.sh uses ci). If DATASET_DIR holds no dataset, a tile test
+# dataset is made there from data/yunnan (layers/examples/tiles_testdata.rs).
+source "$(dirname "$0")/../../scripts/lib/common.sh"
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 dataset="${1:?usage: tests/tiles/run.sh DATASET_DIR [PORT]}"
 port="${2:-18471}"
-profile="${PROFILE:-debug}"
-venv="${VENV:-$root/.venv}"
+profile="${PROFILE:-dev}"
+dir="$([ "$profile" = dev ] && echo debug || echo "$profile")"
+target="${CARGO_TARGET_DIR:-$ROOT/target}"
 
-[ -f "$dataset/manifest.json" ] || { echo "no manifest.json in $dataset" >&2; exit 2; }
+ensure_apt curl
+ensure_venv 'mapbox-vector-tile==2.2.0' 'flatgeobuf==0.3.1'
+cd "$ROOT"
+cargo build --profile "$profile" --quiet -p riskmap-server
 
-if ! "$venv/bin/python" -c 'import mapbox_vector_tile, shapely, flatgeobuf' 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet 'mapbox-vector-tile==2.2.*' 'flatgeobuf==0.3.*'
+if [ ! -f "$dataset/manifest.json" ]; then
+  log "no dataset at $dataset: making the tile test dataset there from data/yunnan"
+  cargo run --profile "$profile" --quiet -p riskmap-layers --example tiles_testdata -- \
+    "$ROOT/data/yunnan" "$dataset" >/dev/null
 fi
 
-cd "$root"
-case "$profile" in
-    debug) cargo build -p riskmap-server --quiet ;;
-    *) cargo build --profile "$profile" -p riskmap-server --quiet ;;
-esac
-target="${CARGO_TARGET_DIR:-$root/target}"
-server="$target/$profile/riskmap-server"
-
-log="$(mktemp)"
-"$server" --dataset "$dataset" --listen "127.0.0.1:$port" --styles "$root/styles" >"$log" 2>&1 &
+logfile="$(mktemp)"
+"$target/$dir/riskmap-server" --dataset "$dataset" --listen "127.0.0.1:$port" \
+  --styles "$ROOT/styles" --log warn >"$logfile" 2>&1 &
 pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"; }
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$logfile"; }
 trap cleanup EXIT
+if ! wait_healthy "127.0.0.1:$port" 300; then
+  cat "$logfile" >&2
+  die "riskmap-server did not become healthy"
+fi
 
-for _ in $(seq 1 300); do
-    if curl -sf "http://127.0.0.1:$port/health" >/dev/null; then break; fi
-    if ! kill -0 "$pid" 2>/dev/null; then echo "riskmap-server exited:" >&2; cat "$log" >&2; exit 1; fi
-    sleep 0.5
-done
-curl -sf "http://127.0.0.1:$port/health" >/dev/null || { echo "server not healthy after 150 s" >&2; cat "$log" >&2; exit 1; }
-
-"$venv/bin/python" "$here/check_tiles.py" --self-test
-"$venv/bin/python" "$here/check_tiles.py" --url "http://127.0.0.1:$port" --dataset "$dataset"
+"$ROOT/.venv/bin/python" "$ROOT/tests/tiles/check_tiles.py" --self-test
+"$ROOT/.venv/bin/python" "$ROOT/tests/tiles/check_tiles.py" --url "http://127.0.0.1:$port" --dataset "$dataset"
