@@ -9,6 +9,8 @@ pub mod limits;
 pub mod metrics;
 pub mod reload;
 pub mod state;
+pub mod viewer;
+pub mod wall;
 
 use std::time::Duration;
 
@@ -52,8 +54,15 @@ pub fn app(state: AppState) -> Router {
     // Install the recorder before anything records.
     metrics::handle();
     let http = &state.config.http;
+    let assets = viewer::assets_dir(&state.config);
     let routes = Router::new()
         .route("/health", get(health::health))
+        .route("/api/v1/wall", get(wall::get_wall))
+        .route(
+            "/api/v1/wall/publish",
+            post(wall::publish).delete(wall::clear),
+        )
+        .merge(viewer::routes(&assets))
         .route("/metrics", get(metrics::render))
         .route("/admin/reload", post(reload::reload))
         .fallback(|| async { ApiError::not_found("no such resource") });
@@ -72,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(Duration::from_millis(http.request_timeout_ms), limits::timeout))
         .layer(CompressionLayer::new())
         .layer(cors(&http.cors_origins))
+        .layer(from_fn_with_state(viewer::index_file(&assets), viewer::analyst_page))
         .layer(from_fn(limits::json_errors))
         .layer(from_fn(metrics::track))
         .layer(
