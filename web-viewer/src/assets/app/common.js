@@ -96,7 +96,9 @@ export function dataLayers(layers, { dark = false, hazardType = null } = {}) {
   const halo = dark ? '#0b1626' : '#ffffff';
   const out = [];
   if (ids.has('hazard_zones')) {
-    const f = hazardType ? ['==', ['get', 'hazard_type'], hazardType] : ['has', 'grade'];
+    // The wall shows the zones that matter from across a room: 较高 and 高.
+    const all = dark ? ['>=', ['to-number', ['get', 'grade']], 3] : ['has', 'grade'];
+    const f = hazardType ? ['==', ['get', 'hazard_type'], hazardType] : all;
     out.push({ id: 'hazard_zones--fill', type: 'fill', source: 'onemap', 'source-layer': 'hazard_zones', filter: f,
       paint: { 'fill-color': GRADE_COLOR, 'fill-opacity': dark ? 0.55 : 0.6 } });
   }
