@@ -78,6 +78,7 @@ test('a published transfer result appears on the wall without personal data, and
   await page.waitForFunction((t) => document.querySelector('#panel-scenario [data-k="scenario"]')?.textContent === t, title, { timeout: 15_000 });
   assert.equal(digits(await page.locator('[data-k="scenario.persons"]').innerText()), result.summary.persons);
   assert.equal(digits(await page.locator('[data-k="scenario.unplaced"]').innerText()), result.summary.persons_unplaced);
+  await page.waitForFunction(() => window.__map.queryRenderedFeatures({ layers: ['scenario--line'] }).length > 0, null, { timeout: 15_000 });
 
   const cleared = await fetch(`${BASE}/api/v1/wall/publish`, { method: 'DELETE', headers: admin });
   assert.equal(cleared.status, 200);

@@ -152,16 +152,16 @@ async function riskProfile(lngLat) {
   const near = [['shelter', p.nearest.shelter], ['water', p.nearest.water_source], ['depot', p.nearest.depot]].filter(([, f]) => f);
   app.tools.draw('links', near.map(([, f]) => facilityLine(from, f)));
   const admin = p.admin.map((a) => esc(a.name)).join(' › ') || t('none');
-  const grids = p.grids.map((g) => `<li>${esc(g.properties.name || g.properties.grid_code)} (L${esc(g.properties.level)})${
+  const grids = p.grids.map((g) => `<li class="hit">${esc(g.properties.name || g.properties.grid_code)} (L${esc(g.properties.level)})${
     g.assigned_shelter ? ` → ${esc(g.assigned_shelter.properties.name)} <small>${metres(g.assigned_shelter.distance_m)}</small>` : ''}</li>`).join('');
-  const hz = p.hazards.map((h) => `<li><i class="swatch" style="background:${GRADES.find((g) => g.grade === h.grade)?.color}"></i>${
+  const hz = p.hazards.map((h) => `<li class="hit"><i class="swatch" style="background:${GRADES.find((g) => g.grade === h.grade)?.color}"></i>${
     esc(getLang() === 'zh' ? h.hazard_type_zh : h.hazard_type)} · ${esc(getLang() === 'zh' ? h.grade_zh : `grade ${h.grade}`)}</li>`).join('');
   const nr = near.map(([k, f]) => `<li>${esc(t(k))}: ${esc(f.properties.name || f.fid)} <b>${metres(f.distance_m)}</b></li>`).join('');
   showResult(`${t('riskProfile')} ${lng.toFixed(5)}, ${lat.toFixed(5)}`, `
     <h3>${esc(t('adminChain'))}</h3><p>${admin}</p>
-    <h3>${esc(t('hazards'))}</h3><ul class="plain">${hz || `<li>${esc(t('none'))}</li>`}</ul>
-    <h3>${esc(t('grids'))}</h3><ul class="plain">${grids || `<li>${esc(t('none'))}</li>`}</ul>
-    <h3>${esc(t('nearest'))}</h3><ul class="plain">${nr || `<li>${esc(t('none'))}</li>`}</ul>`);
+    <h3>${esc(t('hazards'))}</h3><ul class="plain" id="profile-hazards">${hz || `<li>${esc(t('none'))}</li>`}</ul>
+    <h3>${esc(t('grids'))}</h3><ul class="plain" id="profile-grids">${grids || `<li>${esc(t('none'))}</li>`}</ul>
+    <h3>${esc(t('nearest'))}</h3><ul class="plain" id="profile-nearest">${nr || `<li>${esc(t('none'))}</li>`}</ul>`);
 }
 
 // ---------------------------------------------------------------- search + area summary

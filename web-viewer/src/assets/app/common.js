@@ -114,7 +114,7 @@ export function dataLayers(layers, { dark = false, hazardType = null } = {}) {
         paint: { 'circle-radius': 3, 'circle-color': c, 'circle-stroke-color': halo, 'circle-stroke-width': 1 } });
     }
   }
-  if (ids.has('evacuation_grids')) {
+  if (ids.has('evacuation_grids') && !dark) {
     // A nearly transparent fill makes grids clickable; the line draws them.
     out.push({ id: 'evacuation_grids--fill', type: 'fill', source: 'onemap', 'source-layer': 'evacuation_grids', minzoom: 9,
       paint: { 'fill-color': '#6a4c93', 'fill-opacity': 0.02 } });
@@ -130,7 +130,9 @@ export function dataLayers(layers, { dark = false, hazardType = null } = {}) {
         'line-dasharray': ['literal', [4, 2]],
       } });
   }
-  for (const [id, f] of Object.entries(FACILITY)) {
+  // The wall keeps the map readable from across a room: shelters and depots only.
+  const facilities = Object.entries(FACILITY).filter(([id]) => !dark || id === 'shelters' || id === 'depots');
+  for (const [id, f] of facilities) {
     if (!ids.has(id)) continue;
     out.push({ id: `${id}--circle`, type: 'circle', source: 'onemap', 'source-layer': id,
       paint: {

@@ -91,9 +91,34 @@ function drawScenario() {
   m.getSource('scenario').setData({ type: 'FeatureCollection', features });
 }
 
+/** Scales label sizes, circle radii and line widths to the screen: a 4K wall shows
+ * what a 1920-pixel screen shows, at the same apparent size. */
+function scaleForScreen() {
+  const k = Math.max(1, window.innerWidth / 1920);
+  if (k === 1) return;
+  const m = wall.map;
+  const props = {
+    symbol: [['layout', 'text-size'], ['paint', 'text-halo-width']],
+    circle: [['paint', 'circle-radius'], ['paint', 'circle-stroke-width']],
+    line: [['paint', 'line-width']],
+  };
+  for (const l of m.getStyle().layers) {
+    for (const [kind, name] of props[l.type] || []) {
+      const v = kind === 'layout' ? m.getLayoutProperty(l.id, name) : m.getPaintProperty(l.id, name);
+      // Zoom expressions must stay at the top level: those keep their size.
+      if (v === undefined || JSON.stringify(v).includes('zoom')) continue;
+      const scaled = typeof v === 'number' ? v * k : ['*', k, v];
+      if (kind === 'layout') m.setLayoutProperty(l.id, name, scaled); else m.setPaintProperty(l.id, name, scaled);
+    }
+  }
+}
+
 function addScenarioLayers() {
   const m = wall.map;
-  if (m.getSource('scenario')) return;
+  // Once per loaded style: 'style.load' may fire before or after we listen.
+  if (!m.style || m.style.riskmapReady) return;
+  m.style.riskmapReady = true;
+  scaleForScreen();
   m.addSource('scenario', { type: 'geojson', data: EMPTY });
   m.addLayer({ id: 'scenario--fill', type: 'fill', source: 'scenario', filter: ['!=', ['get', 'part'], 'area'],
     paint: { 'fill-color': ['case', ['==', ['get', 'part'], 'zone'], '#ff5a36', ['>', ['get', 'unplaced'], 0], '#ff2d2d', '#4da3ff'], 'fill-opacity': 0.35 } });
@@ -138,6 +163,7 @@ async function redraw() {
     wall.map.setStyle(style, { diff: false });
   }
   wall.map.once('style.load', addScenarioLayers);
+  if (wall.map.isStyleLoaded()) addScenarioLayers();
   if (wall.summary) showUnit(wall.region.name, wall.summary.figures, bbox);
   wall.cycle = -1;
   wall.redraws += 1;
