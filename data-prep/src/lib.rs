@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod crs;
 pub mod gcj02;
+pub mod demo;
 pub mod geometry;
 pub mod mapping;
 pub mod report;
