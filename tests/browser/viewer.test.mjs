@@ -135,6 +135,61 @@ test('English toggle relabels the interface', async () => {
   await page.locator('#lang-button').click();
 });
 
+async function clickCentre(dx = 0, dy = 0) {
+  const box = await page.locator('#map canvas.maplibregl-canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
+}
+
+test('earthquake tool: intensity zones drawn and tabulated as the API returns them', async () => {
+  await page.locator('#result-close').click();
+  await page.locator('[data-tool="earthquake"]').click();
+  await page.locator('#eq-mag').fill('6.5');
+  const response = page.waitForResponse((r) => r.url().includes('/api/v1/analysis/earthquake'), { timeout: 60_000 });
+  await clickCentre();
+  const r = await (await response).json();
+  assert.equal(r.magnitude, 6.5);
+  await page.locator('#eq-table').waitFor();
+  assert.equal(await page.locator('#eq-table tbody tr').count(), r.zones.features.length);
+  if (r.zones.features.length) {
+    await mapIdle(page);
+    assert.ok(await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ['tool--zones'] }).length) > 0);
+  }
+});
+
+test('fire tool: nearest water sources listed as the API returns them', async () => {
+  await page.locator('[data-tool="fire"]').click();
+  const response = page.waitForResponse((r) => r.url().includes('/api/v1/analysis/fire'), { timeout: 60_000 });
+  await clickCentre(10, 10);
+  const r = await (await response).json();
+  await page.locator('#fire-table').waitFor();
+  assert.ok(r.water_sources.length > 0);
+  assert.equal(await page.locator('#fire-table tbody tr').count(), r.water_sources.length);
+});
+
+test('measure tool shows a geodesic length', async () => {
+  await page.locator('[data-tool="measure"]').click();
+  await clickCentre(-100, 0);
+  await clickCentre(100, 0);
+  const text = await page.locator('#measure-total').innerText();
+  assert.match(text, /^[\d,.]+ (k?m)$/);
+  await page.locator('[data-tool="profile"]').click();
+});
+
+test('search by admin name zooms to the unit', async () => {
+  const units = (await api('/viewer/admin.json')).units.filter((u) => u.level === 'county' && u.bbox);
+  assert.ok(units.length > 0);
+  const u = units[units.length - 1];
+  await page.locator('#search-input').fill(u.name);
+  await page.locator('#search-results li[data-i]').first().waitFor();
+  await page.locator('#search-results li[data-i]').first().click();
+  await mapIdle(page);
+  const c = await page.evaluate(() => window.__map.getCenter().toArray());
+  const hit = units.filter((x) => x.name === u.name);
+  assert.ok(hit.some((x) => c[0] >= x.bbox[0] && c[0] <= x.bbox[2] && c[1] >= x.bbox[1] && c[1] <= x.bbox[3]), `centre ${c} inside ${u.name}`);
+  await page.locator('#area-summary table').first().waitFor();
+  assert.deepEqual(page.errors, [], `console errors: ${page.errors.join('\n')}`);
+});
+
 test('screenshots of / at 1920x1080 and 3840x2160', async () => {
   await screenshots(ctx, '/?test=1', 'analyst', { ready: mapIdle });
 });
