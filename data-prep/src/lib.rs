@@ -8,8 +8,8 @@
 pub mod build;
 pub mod config;
 pub mod crs;
-pub mod gcj02;
 pub mod demo;
+pub mod gcj02;
 pub mod geometry;
 pub mod mapping;
 pub mod report;

@@ -75,7 +75,9 @@ fn point(g: &Geometry) -> Coord {
 }
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo-test").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("demo-test")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -92,7 +94,12 @@ fn generate(name: &str, seed: u64) -> Demo {
         no_progress: true,
     };
     let (sources, report) = demo::run(&args).expect("demo builds");
-    assert_eq!((report.errors, report.warnings), (0, 0), "{}", report.summary());
+    assert_eq!(
+        (report.errors, report.warnings),
+        (0, 0),
+        "{}",
+        report.summary()
+    );
     assert_eq!(sources.dir, dir.join("dataset.sources"));
     let (manifest, features) = read_dataset(&args.out).unwrap();
     let layers = manifest
@@ -132,7 +139,11 @@ fn counts_match_the_published_figures() {
         .filter(|f| d.text("admin", f, "level").as_deref() == Some("township"))
         .count();
     assert_eq!(townships, 103);
-    assert_eq!(depots.len() - main.len(), townships, "one storage point per township");
+    assert_eq!(
+        depots.len() - main.len(),
+        townships,
+        "one storage point per township"
+    );
     let items: i64 = main
         .iter()
         .flat_map(|f| {
@@ -156,11 +167,15 @@ fn every_grid_level_sums_to_the_prefecture_totals() {
             .filter(|f| d.int("evacuation_grids", f, "level") == level)
             .collect();
         assert!(!at.is_empty());
-        let sum = |field: &str| -> i64 { at.iter().map(|f| d.int("evacuation_grids", f, field)).sum() };
+        let sum =
+            |field: &str| -> i64 { at.iter().map(|f| d.int("evacuation_grids", f, field)).sum() };
         assert_eq!(sum("households"), 154_505, "level {level}");
         assert_eq!(sum("persons"), 515_030, "level {level}");
         let special = sum("special_needs");
-        assert!(special > 515_030 / 100 && special < 515_030 / 10, "level {level}: {special}");
+        assert!(
+            special > 515_030 / 100 && special < 515_030 / 10,
+            "level {level}: {special}"
+        );
     }
 }
 
@@ -171,7 +186,10 @@ fn grid_codes_are_unique_and_parents_hold_their_children() {
     let mut by_code: HashMap<String, &Feature> = HashMap::new();
     for f in grids {
         let code = d.text("evacuation_grids", f, "grid_code").unwrap();
-        assert!(by_code.insert(code.clone(), f).is_none(), "duplicate grid code {code}");
+        assert!(
+            by_code.insert(code.clone(), f).is_none(),
+            "duplicate grid code {code}"
+        );
     }
     let shelters: BTreeSet<String> = d
         .layer("shelters")
@@ -184,10 +202,15 @@ fn grid_codes_are_unique_and_parents_hold_their_children() {
         match d.text("evacuation_grids", f, "parent_code") {
             None => assert_eq!(level, 1, "{code} has no parent"),
             Some(p) => {
-                let parent = by_code.get(&p).unwrap_or_else(|| panic!("{code}: parent {p} missing"));
+                let parent = by_code
+                    .get(&p)
+                    .unwrap_or_else(|| panic!("{code}: parent {p} missing"));
                 assert_eq!(d.int("evacuation_grids", parent, "level"), level - 1);
                 let inside = f.geometry.interior_point().unwrap();
-                assert!(multipolygon(&parent.geometry).contains(&inside), "{code} outside its parent {p}");
+                assert!(
+                    multipolygon(&parent.geometry).contains(&inside),
+                    "{code} outside its parent {p}"
+                );
             }
         }
         let shelter = d.text("evacuation_grids", f, "shelter_id");
@@ -202,14 +225,21 @@ fn grid_codes_are_unique_and_parents_hold_their_children() {
 fn admin_parents_exist_and_levels_partition_the_prefecture() {
     let d = chuxiong();
     let admin = d.layer("admin");
-    let codes: BTreeSet<String> = admin.iter().map(|f| d.text("admin", f, "code").unwrap()).collect();
+    let codes: BTreeSet<String> = admin
+        .iter()
+        .map(|f| d.text("admin", f, "code").unwrap())
+        .collect();
     let pref_area = d.prefecture().unsigned_area();
     let mut area_of_level: BTreeMap<String, f64> = BTreeMap::new();
     for f in admin {
         let level = d.text("admin", f, "level").unwrap();
         let code = d.text("admin", f, "code").unwrap();
         let synthetic = f.get(d.schema("admin"), "synthetic") == Some(&Value::Bool(true));
-        assert_eq!(synthetic, matches!(level.as_str(), "township" | "village"), "{code}");
+        assert_eq!(
+            synthetic,
+            matches!(level.as_str(), "township" | "village"),
+            "{code}"
+        );
         let expected_len = match level.as_str() {
             "township" => 9,
             "village" => 12,
@@ -220,13 +250,20 @@ fn admin_parents_exist_and_levels_partition_the_prefecture() {
             let parent = d.text("admin", f, "parent_code").unwrap();
             assert!(codes.contains(&parent), "{code}: parent {parent} missing");
             // Counties share the prefecture's first four digits; below, codes extend the parent's.
-            let prefix = if level == "county" { &parent[..4] } else { &parent[..] };
+            let prefix = if level == "county" {
+                &parent[..4]
+            } else {
+                &parent[..]
+            };
             assert!(code.starts_with(prefix), "{code} under {parent}");
         }
         *area_of_level.entry(level).or_default() += f.geometry.unsigned_area();
     }
     for (level, area) in area_of_level {
-        assert!((area / pref_area - 1.0).abs() < 1e-6, "{level}: {area} vs {pref_area}");
+        assert!(
+            (area / pref_area - 1.0).abs() < 1e-6,
+            "{level}: {area} vs {pref_area}"
+        );
     }
 }
 
@@ -239,7 +276,10 @@ fn every_generated_feature_lies_in_the_prefecture() {
     let inside = |c: Coord| pref.contains(&Point(c)) || Euclidean.distance(&Point(c), &pref) < 1e-5;
     for id in ["shelters", "water_sources", "depots", "hazard_points"] {
         for (i, f) in d.layer(id).iter().enumerate() {
-            assert!(inside(point(&f.geometry)), "{id} #{i} outside the prefecture");
+            assert!(
+                inside(point(&f.geometry)),
+                "{id} #{i} outside the prefecture"
+            );
         }
     }
     for id in ["admin", "evacuation_grids", "hazard_zones"] {
@@ -253,7 +293,10 @@ fn every_generated_feature_lies_in_the_prefecture() {
                     && b.max().y <= bbox.max().y + tol,
                 "{id} #{i} reaches outside the prefecture's box"
             );
-            assert!(inside(f.geometry.interior_point().unwrap().0), "{id} #{i} outside the prefecture");
+            assert!(
+                inside(f.geometry.interior_point().unwrap().0),
+                "{id} #{i} outside the prefecture"
+            );
         }
     }
 }
@@ -264,15 +307,19 @@ fn some_townships_lack_shelter_capacity_and_most_do_not() {
     let mut capacity: BTreeMap<String, i64> = BTreeMap::new();
     for f in d.layer("shelters") {
         if d.text("shelters", f, "status").as_deref() == Some("open") {
-            *capacity.entry(d.text("shelters", f, "township_code").unwrap()).or_default() +=
-                d.int("shelters", f, "capacity");
+            *capacity
+                .entry(d.text("shelters", f, "township_code").unwrap())
+                .or_default() += d.int("shelters", f, "capacity");
         }
         let area = match f.get(d.schema("shelters"), "area_m2") {
             Some(Value::Float(a)) => *a,
             other => panic!("area {other:?}"),
         };
         let cap = d.int("shelters", f, "capacity") as f64;
-        assert!(area >= cap * 1.5 - 0.1 && area <= cap * 2.0 + 0.1, "area {area} for {cap}");
+        assert!(
+            area >= cap * 1.5 - 0.1 && area <= cap * 2.0 + 0.1,
+            "area {area} for {cap}"
+        );
     }
     let mut short = 0;
     let mut total = 0;
@@ -288,7 +335,10 @@ fn some_townships_lack_shelter_capacity_and_most_do_not() {
         }
     }
     assert_eq!(total, 103);
-    assert!(short >= 1 && short * 3 < total, "{short} of {total} townships short");
+    assert!(
+        short >= 1 && short * 3 < total,
+        "{short} of {total} townships short"
+    );
     let closed = d
         .layer("shelters")
         .iter()
@@ -314,7 +364,10 @@ fn coverage_defects(polys: &[&Polygon]) -> (usize, usize) {
     for p in polys {
         for r in std::iter::once(p.exterior()).chain(p.interiors()) {
             for l in r.lines() {
-                let env = AABB::from_corners([l.start.x.min(l.end.x), l.start.y.min(l.end.y)], [l.start.x.max(l.end.x), l.start.y.max(l.end.y)]);
+                let env = AABB::from_corners(
+                    [l.start.x.min(l.end.x), l.start.y.min(l.end.y)],
+                    [l.start.x.max(l.end.x), l.start.y.max(l.end.y)],
+                );
                 for v in tree.locate_in_envelope(&env) {
                     let c = Coord { x: v[0], y: v[1] };
                     if c == l.start || c == l.end {
@@ -330,7 +383,10 @@ fn coverage_defects(polys: &[&Polygon]) -> (usize, usize) {
     let mut near_misses = 0;
     for c in vertices.values() {
         let env = AABB::from_corners([c.x - 1e-8, c.y - 1e-8], [c.x + 1e-8, c.y + 1e-8]);
-        near_misses += tree.locate_in_envelope(&env).filter(|v| v[0] != c.x || v[1] != c.y).count();
+        near_misses += tree
+            .locate_in_envelope(&env)
+            .filter(|v| v[0] != c.x || v[1] != c.y)
+            .count();
     }
     (t_junctions, near_misses)
 }
@@ -362,17 +418,30 @@ fn hazard_zones_of_a_type_form_a_coverage() {
         }
         let sum: f64 = of.iter().map(|p| p.unsigned_area()).sum();
         let union = unary_union(of.iter().copied()).unsigned_area();
-        assert!((sum - union).abs() <= 1e-9 * sum, "{ty}: zones overlap ({sum} vs union {union})");
+        assert!(
+            (sum - union).abs() <= 1e-9 * sum,
+            "{ty}: zones overlap ({sum} vs union {union})"
+        );
         if ty == "earthquake" {
-            assert!((sum / pref_area - 1.0).abs() < 1e-6, "earthquake zoning covers the prefecture");
+            assert!(
+                (sum / pref_area - 1.0).abs() < 1e-6,
+                "earthquake zoning covers the prefecture"
+            );
         }
-        assert_eq!(coverage_defects(&of), (0, 0), "{ty}: neighbours do not share vertices");
+        assert_eq!(
+            coverage_defects(&of),
+            (0, 0),
+            "{ty}: neighbours do not share vertices"
+        );
     }
     // Different types do overlap (they are separate coverages).
     let first = |ty: &str| {
         zones
             .iter()
-            .find(|f| d.text("hazard_zones", f, "hazard_type").as_deref() == Some(ty) && d.int("hazard_zones", f, "grade") == 4)
+            .find(|f| {
+                d.text("hazard_zones", f, "hazard_type").as_deref() == Some(ty)
+                    && d.int("hazard_zones", f, "grade") == 4
+            })
             .map(|f| multipolygon(&f.geometry))
             .unwrap()
     };
@@ -388,7 +457,12 @@ fn hazard_zones_of_a_type_form_a_coverage() {
 fn shelters_source_is_a_gbk_shapefile_in_gauss_kruger_102e() {
     let d = chuxiong();
     let shp = d.sources.join("shelters_cm102e.shp");
-    assert_eq!(std::fs::read_to_string(d.sources.join("shelters_cm102e.cpg")).unwrap().trim(), "GBK");
+    assert_eq!(
+        std::fs::read_to_string(d.sources.join("shelters_cm102e.cpg"))
+            .unwrap()
+            .trim(),
+        "GBK"
+    );
     let ds = gdal::Dataset::open(&shp).unwrap();
     let mut layer = ds.layer(0).unwrap();
     use gdal::vector::LayerAccess;
@@ -399,24 +473,41 @@ fn shelters_source_is_a_gbk_shapefile_in_gauss_kruger_102e() {
     let dbf = std::fs::read(d.sources.join("shelters_cm102e.dbf")).unwrap();
     let name = d.text("shelters", &d.layer("shelters")[0], "name").unwrap();
     let (gbk, _, _) = encoding_rs::GBK.encode(&name);
-    assert!(dbf.windows(gbk.len()).any(|w| w == &gbk[..]), "{name} not GBK-encoded in the DBF");
-    assert!(!dbf.windows(name.len()).any(|w| w == name.as_bytes()), "{name} found as UTF-8");
+    assert!(
+        dbf.windows(gbk.len()).any(|w| w == &gbk[..]),
+        "{name} not GBK-encoded in the DBF"
+    );
+    assert!(
+        !dbf.windows(name.len()).any(|w| w == name.as_bytes()),
+        "{name} found as UTF-8"
+    );
     // Coordinates are Gauss-Kruger metres: the dataset's lon/lat projected through
     // PROJ land on the shapefile's points.
     let to_gk = proj::Proj::new_known_crs("EPSG:4326", "EPSG:4543", None).unwrap();
     let by_id: HashMap<String, Coord> = d
         .layer("shelters")
         .iter()
-        .map(|f| (d.text("shelters", f, "shelter_id").unwrap(), point(&f.geometry)))
+        .map(|f| {
+            (
+                d.text("shelters", f, "shelter_id").unwrap(),
+                point(&f.geometry),
+            )
+        })
         .collect();
     let mut n = 0;
     for f in layer.features() {
-        let id = f.field_as_string(f.field_index("BH").unwrap()).unwrap().unwrap();
+        let id = f
+            .field_as_string(f.field_index("BH").unwrap())
+            .unwrap()
+            .unwrap();
         let (x, y, _) = f.geometry().unwrap().get_point(0);
         assert!((300_000.0..700_000.0).contains(&x) && (2_600_000.0..3_000_000.0).contains(&y));
         let ll = by_id[&id];
         let (e, nn) = to_gk.convert((ll.x, ll.y)).unwrap();
-        assert!((e - x).abs() < 0.01 && (nn - y).abs() < 0.01, "{id}: {e},{nn} vs {x},{y}");
+        assert!(
+            (e - x).abs() < 0.01 && (nn - y).abs() < 0.01,
+            "{id}: {e},{nn} vs {x},{y}"
+        );
         n += 1;
     }
     assert_eq!(n, d.layer("shelters").len());
@@ -433,17 +524,33 @@ fn water_csv_is_in_gcj02() {
     let by_id: HashMap<String, Coord> = d
         .layer("water_sources")
         .iter()
-        .map(|f| (d.text("water_sources", f, "source_id").unwrap(), point(&f.geometry)))
+        .map(|f| {
+            (
+                d.text("water_sources", f, "source_id").unwrap(),
+                point(&f.geometry),
+            )
+        })
         .collect();
     let mut n = 0;
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
-        let csv = Coord { x: cells[lon_col].parse().unwrap(), y: cells[lat_col].parse().unwrap() };
+        let csv = Coord {
+            x: cells[lon_col].parse().unwrap(),
+            y: cells[lat_col].parse().unwrap(),
+        };
         let wgs = by_id[cells[id_col]];
         let offset_m = Geodesic.distance(Point(csv), Point(wgs));
-        assert!(offset_m > 100.0 && offset_m < 1_000.0, "{}: GCJ offset {offset_m} m", cells[id_col]);
+        assert!(
+            offset_m > 100.0 && offset_m < 1_000.0,
+            "{}: GCJ offset {offset_m} m",
+            cells[id_col]
+        );
         let (gx, gy) = wgs84_to_gcj02(wgs.x, wgs.y);
-        assert!((gx - csv.x).abs() < 1e-6 && (gy - csv.y).abs() < 1e-6, "{}", cells[id_col]);
+        assert!(
+            (gx - csv.x).abs() < 1e-6 && (gy - csv.y).abs() < 1e-6,
+            "{}",
+            cells[id_col]
+        );
         n += 1;
     }
     assert_eq!(n, 4_836);
@@ -456,8 +563,18 @@ fn generated_layers_are_flagged_synthetic_and_context_layers_are_not() {
         let generated = layers::catalogue::CORE_LAYERS.contains(&l.schema.id.as_str());
         assert_eq!(l.synthetic, generated, "{}", l.schema.id);
     }
-    for id in ["faults", "rivers", "weather_stations", "places", "historic_earthquakes", "landslide_events"] {
-        assert!(d.manifest.layer(id).is_some_and(|l| l.feature_count > 0), "{id}");
+    for id in [
+        "faults",
+        "rivers",
+        "weather_stations",
+        "places",
+        "historic_earthquakes",
+        "landslide_events",
+    ] {
+        assert!(
+            d.manifest.layer(id).is_some_and(|l| l.feature_count > 0),
+            "{id}"
+        );
     }
 }
 
@@ -465,7 +582,12 @@ fn source_checksums(dir: &Path) -> BTreeMap<String, String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), sha256_file(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                sha256_file(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -486,7 +608,10 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
     // The config names its own directory nowhere, but compare it as text anyway.
     sa.remove("prep.toml");
     sb.remove("prep.toml");
-    assert_eq!(sa, sb, "source files differ between runs with the same seed");
+    assert_eq!(
+        sa, sb,
+        "source files differ between runs with the same seed"
+    );
     assert_eq!(
         std::fs::read_to_string(a.sources.join("prep.toml")).unwrap(),
         std::fs::read_to_string(b.sources.join("prep.toml")).unwrap()

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use geo::{Geometry, point};
+use geo::{Geometry, LineString, MultiPolygon, Polygon};
 use http_body_util::BodyExt;
 use layers::dataset::{DatasetMeta, LayerData, write_dataset};
 use layers::{Feature, Sensitivity, Value, catalogue};
@@ -27,9 +27,16 @@ async fn fixture() -> Fixture {
     let mut props = vec![Value::Null; schema.fields.len()];
     props[schema.field_index("grid_code").unwrap()] = "G1".into();
     props[schema.field_index("level").unwrap()] = Value::Int(5);
-    let sq = geo::polygon![(x: 101.0, y: 25.0), (x: 101.1, y: 25.0), (x: 101.1, y: 25.1), (x: 101.0, y: 25.1)];
+    let ring = LineString::from(vec![
+        (101.0, 25.0),
+        (101.1, 25.0),
+        (101.1, 25.1),
+        (101.0, 25.1),
+        (101.0, 25.0),
+    ]);
+    let sq = Polygon::new(ring, vec![]);
     let features = vec![Feature::new(
-        Geometry::MultiPolygon(geo::MultiPolygon(vec![sq])),
+        Geometry::MultiPolygon(MultiPolygon(vec![sq])),
         props,
     )];
     let data = dir.path().join("data");
@@ -74,7 +81,10 @@ async fn fixture() -> Fixture {
     }
 }
 
-async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn call(
+    state: &AppState,
+    req: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let r = app(state.clone()).oneshot(req).await.unwrap();
     let (parts, body) = r.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes().to_vec();
@@ -98,13 +108,24 @@ async fn pages_assets_and_glyphs_are_served_from_the_assets_directory() {
         .unwrap();
     let (s, h, b) = call(&f.state, html).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert_eq!(b, b"<html>analyst</html>");
     let (s, _, b) = call(&f.state, get("/wall")).await;
-    assert_eq!((s, b.as_slice()), (StatusCode::OK, b"<html>wall</html>".as_slice()));
+    assert_eq!(
+        (s, b.as_slice()),
+        (StatusCode::OK, b"<html>wall</html>".as_slice())
+    );
     let (s, _, b) = call(&f.state, get("/assets/app/a.js")).await;
     assert_eq!((s, b.as_slice()), (StatusCode::OK, b"export {}".as_slice()));
-    assert_eq!(call(&f.state, get("/assets/app/none.js")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&f.state, get("/assets/app/none.js")).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert!(f.assets.is_dir());
 
     // The named font, a stack naming an unknown font first, and a range with no glyphs.
@@ -115,8 +136,15 @@ async fn pages_assets_and_glyphs_are_served_from_the_assets_directory() {
     assert_eq!((s, b.as_slice()), (StatusCode::OK, b"glyphs".as_slice()));
     let (s, _, b) = call(&f.state, get("/fonts/Test%20Font/256-511.pbf")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(b.windows(7).any(|w| w == b"256-511"), "an empty range names itself");
-    for bad in ["/fonts/Test%20Font/1-256.pbf", "/fonts/Test%20Font/x.pbf", "/fonts/Test%20Font/65536-65791.pbf"] {
+    assert!(
+        b.windows(7).any(|w| w == b"256-511"),
+        "an empty range names itself"
+    );
+    for bad in [
+        "/fonts/Test%20Font/1-256.pbf",
+        "/fonts/Test%20Font/x.pbf",
+        "/fonts/Test%20Font/65536-65791.pbf",
+    ] {
         let (s, _, b) = call(&f.state, get(bad)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(json_of(&b)["error"]["field"], "range");
@@ -146,7 +174,10 @@ async fn viewer_config_shows_only_the_fields_the_caller_may_see() {
         .collect();
     assert!(!personal.is_empty());
     for p in &personal {
-        assert!(!fields(&public).iter().any(|n| n == p), "{p} shown to the public");
+        assert!(
+            !fields(&public).iter().any(|n| n == p),
+            "{p} shown to the public"
+        );
     }
     let admin = Request::get("/viewer/config.json")
         .header(header::AUTHORIZATION, "Bearer admin-key")
@@ -159,7 +190,8 @@ async fn viewer_config_shows_only_the_fields_the_caller_may_see() {
 }
 
 fn publish(body: &Json, key: Option<&str>) -> Request<Body> {
-    let mut r = Request::post("/api/v1/wall/publish").header(header::CONTENT_TYPE, "application/json");
+    let mut r =
+        Request::post("/api/v1/wall/publish").header(header::CONTENT_TYPE, "application/json");
     if let Some(k) = key {
         r = r.header(header::AUTHORIZATION, format!("Bearer {k}"));
     }
@@ -181,7 +213,10 @@ async fn the_wall_takes_publications_from_admins_only_and_strips_personal_data()
             "properties": {"grid_code": "G1", "responsible_person": "张三", "responsible_phone": "13800000000", "persons": 12}}]}
     });
     let body = json!({"title": "暴雨预警", "kind": "transfer", "result": result});
-    assert_eq!(call(&f.state, publish(&body, None)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(&f.state, publish(&body, None)).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (s, _, _) = call(&f.state, publish(&body, Some("admin-key"))).await;
     assert_eq!(s, StatusCode::CREATED);
 
@@ -192,16 +227,31 @@ async fn the_wall_takes_publications_from_admins_only_and_strips_personal_data()
     assert_eq!(p["title"], "暴雨预警");
     assert_eq!(p["result"]["summary"]["persons"], 12);
     let text = wall.to_string();
-    for gone in ["call_list", "responsible_person", "responsible_phone", "13800000000", "张三"] {
+    for gone in [
+        "call_list",
+        "responsible_person",
+        "responsible_phone",
+        "13800000000",
+        "张三",
+    ] {
         assert!(!text.contains(gone), "{gone} reached the wall: {text}");
     }
-    assert_eq!(p["result"]["grids"]["features"][0]["properties"]["grid_code"], "G1");
+    assert_eq!(
+        p["result"]["grids"]["features"][0]["properties"]["grid_code"],
+        "G1"
+    );
 
     // Bad bodies name the member at fault.
     for (bad, field) in [
         (json!({"kind": "transfer", "result": {}}), "title"),
-        (json!({"title": "t", "kind": "transfer", "result": 3}), "result"),
-        (json!({"title": "t", "kind": "transfer", "result": {}, "extra": 1}), "extra"),
+        (
+            json!({"title": "t", "kind": "transfer", "result": 3}),
+            "result",
+        ),
+        (
+            json!({"title": "t", "kind": "transfer", "result": {}, "extra": 1}),
+            "extra",
+        ),
     ] {
         let (s, _, b) = call(&f.state, publish(&bad, Some("admin-key"))).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
@@ -216,7 +266,10 @@ async fn the_wall_takes_publications_from_admins_only_and_strips_personal_data()
         r.body(Body::empty()).unwrap()
     };
     assert_eq!(call(&f.state, clear(None)).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&f.state, clear(Some("admin-key"))).await.0, StatusCode::OK);
+    assert_eq!(
+        call(&f.state, clear(Some("admin-key"))).await.0,
+        StatusCode::OK
+    );
     let (_, _, b) = call(&f.state, get("/api/v1/wall")).await;
     assert_eq!(json_of(&b)["published"], Json::Null);
 }

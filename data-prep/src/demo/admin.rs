@@ -21,8 +21,8 @@ use super::naming::place_stem;
 use super::partition::{sample_points, voronoi_partition};
 use super::random::{lognormal, stream};
 use super::reference::{RefCounty, RefPrefecture, Reference};
-use super::slicing::snap_polygon;
 use super::sizing::Quotas;
+use super::slicing::snap_polygon;
 
 /// A township with its villages.
 #[derive(Debug, Clone)]
@@ -62,8 +62,14 @@ impl AdminTree {
     /// The county, township and village containing `c`, if any.
     pub fn locate(&self, c: Coord) -> Option<(&County, &Township, &AdminUnit)> {
         let p = Point(c);
-        let county = self.counties.iter().find(|k| k.unit.geometry.contains(&p))?;
-        let township = county.townships.iter().find(|t| t.unit.geometry.contains(&p))?;
+        let county = self
+            .counties
+            .iter()
+            .find(|k| k.unit.geometry.contains(&p))?;
+        let township = county
+            .townships
+            .iter()
+            .find(|t| t.unit.geometry.contains(&p))?;
         let village = township.villages.iter().find(|v| v.geometry.contains(&p))?;
         Some((county, township, village))
     }
@@ -120,7 +126,12 @@ pub fn generate(
     let pref_seat = ref_counties
         .first()
         .map(|c| county_seat(c, &snap_multi(&c.geometry), reference))
-        .unwrap_or_else(|| pref_geometry.interior_point().map(|p| p.0).unwrap_or_default());
+        .unwrap_or_else(|| {
+            pref_geometry
+                .interior_point()
+                .map(|p| p.0)
+                .unwrap_or_default()
+        });
     let prefecture_unit = AdminUnit {
         code: prefecture.code.clone(),
         name: prefecture.name.clone(),
@@ -196,7 +207,9 @@ fn townships(
             break;
         }
         if county.geometry.contains(&Point(place.at))
-            && seats.iter().all(|s| frame.distance(*s, place.at) >= spacing)
+            && seats
+                .iter()
+                .all(|s| frame.distance(*s, place.at) >= spacing)
         {
             seats.push(place.at);
         }
@@ -224,7 +237,8 @@ fn townships(
             (format!("{stem}乡"), 200 + xiang)
         };
         let seat_bonus = if i == 0 { 3.0 } else { 1.0 };
-        weights.push(lognormal(&mut rng, 1.0, 0.35) * area_m2(&geometry, frame).sqrt() * seat_bonus);
+        weights
+            .push(lognormal(&mut rng, 1.0, 0.35) * area_m2(&geometry, frame).sqrt() * seat_bonus);
         units.push(AdminUnit {
             code: format!("{}{:03}", county.code, code),
             name,
@@ -247,11 +261,23 @@ fn townships(
         .collect())
 }
 
-fn villages(seed: u64, township: &AdminUnit, n: usize, frame: &LocalFrame) -> Result<Vec<AdminUnit>> {
+fn villages(
+    seed: u64,
+    township: &AdminUnit,
+    n: usize,
+    frame: &LocalFrame,
+) -> Result<Vec<AdminUnit>> {
     let mut rng = stream(seed, "villages", &township.code);
     let spacing = 0.6 * (area_m2(&township.geometry, frame) / n as f64).sqrt();
     let mut seats = vec![township.seat];
-    seats.extend(sample_points(&mut rng, &township.geometry, n - 1, spacing, &seats, frame)?);
+    seats.extend(sample_points(
+        &mut rng,
+        &township.geometry,
+        n - 1,
+        spacing,
+        &seats,
+        frame,
+    )?);
     let parts = voronoi_partition(&township.geometry, &seats, frame)?;
     let stem_of_town: String = township.name.chars().take(2).collect();
     let mut used = BTreeSet::from([stem_of_town.clone()]);
@@ -285,10 +311,10 @@ fn split_people(parent: &AdminUnit, children: &mut [AdminUnit], weights: &[f64])
     let n = children.len();
     let min_pop = (parent.population / (n as u64 * 4)).min(100);
     let min_hh = (parent.households / (n as u64 * 4)).min(30);
-    let pops = apportion(parent.population, weights, &vec![min_pop; n])
-        .context("splitting population")?;
-    let hhs = apportion(parent.households, weights, &vec![min_hh; n])
-        .context("splitting households")?;
+    let pops =
+        apportion(parent.population, weights, &vec![min_pop; n]).context("splitting population")?;
+    let hhs =
+        apportion(parent.households, weights, &vec![min_hh; n]).context("splitting households")?;
     for ((child, p), h) in children.iter_mut().zip(pops).zip(hhs) {
         child.population = p;
         child.households = h;
@@ -318,12 +344,19 @@ mod tests {
         assert_eq!(villages, 1_100);
         for c in &tree.counties {
             let a = area_m2(&c.unit.geometry, &frame);
-            let ta: f64 = c.townships.iter().map(|t| area_m2(&t.unit.geometry, &frame)).sum();
+            let ta: f64 = c
+                .townships
+                .iter()
+                .map(|t| area_m2(&t.unit.geometry, &frame))
+                .sum();
             assert!((ta / a - 1.0).abs() < 1e-6, "{}: {ta} vs {a}", c.unit.name);
             let tp: u64 = c.townships.iter().map(|t| t.unit.population).sum();
             assert_eq!(tp, c.unit.population);
             for t in &c.townships {
-                assert_eq!(t.villages.iter().map(|v| v.households).sum::<u64>(), t.unit.households);
+                assert_eq!(
+                    t.villages.iter().map(|v| v.households).sum::<u64>(),
+                    t.unit.households
+                );
                 assert!(t.unit.code.starts_with(&c.unit.code) && t.unit.code.len() == 9);
                 assert!(t.villages.iter().all(|v| v.code.len() == 12 && v.synthetic));
             }

@@ -65,7 +65,10 @@ pub struct Header {
 
 /// A TOML key: bare when it can be, quoted otherwise (Chinese source values).
 fn key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         k.to_string()
     } else {
         toml::Value::String(k.to_string()).to_string()
@@ -90,7 +93,12 @@ pub fn render(header: &Header, entries: &[Entry]) -> String {
     let _ = writeln!(out, "attribution = {}", string(&header.attribution));
     let [w, s, e, n] = header.bounds;
     let _ = writeln!(out, "bounds = [{w}, {s}, {e}, {n}]");
-    let _ = writeln!(out, "\n[region]\ncode = {}\nname = {}", string(&header.region_code), string(&header.region_name));
+    let _ = writeln!(
+        out,
+        "\n[region]\ncode = {}\nname = {}",
+        string(&header.region_code),
+        string(&header.region_name)
+    );
     for entry in entries {
         out.push('\n');
         for line in &entry.comment {
@@ -125,7 +133,10 @@ pub fn render(header: &Header, entries: &[Entry]) -> String {
             let _ = writeln!(out, "synthetic = true");
         }
         if !entry.constants.is_empty() {
-            let pairs = entry.constants.iter().map(|(k, v)| (k.as_str(), v.render()));
+            let pairs = entry
+                .constants
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.render()));
             let _ = writeln!(out, "constants = {}", inline(pairs));
         }
         if !entry.fields.is_empty() {
@@ -160,7 +171,13 @@ mod tests {
             source: "zones.gpkg".into(),
             source_layer: Some("dz_fxqh".into()),
             fields: vec![("grade".into(), "FXDJ".into())],
-            values: vec![("grade".into(), vec![("高".into(), TomlVal::Int(4)), ("较高".into(), TomlVal::Int(3))])],
+            values: vec![(
+                "grade".into(),
+                vec![
+                    ("高".into(), TomlVal::Int(4)),
+                    ("较高".into(), TomlVal::Int(3)),
+                ],
+            )],
             constants: vec![("hazard_type".into(), "earthquake".into())],
             synthetic: true,
             ..Default::default()

@@ -35,10 +35,17 @@ pub fn short_name(prefecture: &str) -> String {
 pub fn generate(seed: u64, tree: &AdminTree, items: u64, frame: &LocalFrame) -> Result<Vec<Depot>> {
     let pref = &tree.prefecture;
     let mut rng = stream(seed, "depots", &pref.code);
-    let capital = tree.counties.first().context("prefecture without counties")?;
+    let capital = tree
+        .counties
+        .first()
+        .context("prefecture without counties")?;
     let county_pop: f64 = tree.counties.iter().map(|c| c.unit.population as f64).sum();
     let mut weights = vec![county_pop * 0.3 / 0.7];
-    weights.extend(tree.counties.iter().map(|c| c.unit.population as f64 * lognormal(&mut rng, 1.0, 0.2)));
+    weights.extend(
+        tree.counties
+            .iter()
+            .map(|c| c.unit.population as f64 * lognormal(&mut rng, 1.0, 0.2)),
+    );
     let totals = apportion(items, &weights, &vec![0; weights.len()]).context("depot items")?;
 
     let mut out = Vec::new();
@@ -56,7 +63,16 @@ pub fn generate(seed: u64, tree: &AdminTree, items: u64, frame: &LocalFrame) -> 
     for (county, total) in tree.counties.iter().zip(&totals[1..]) {
         let c = &county.unit;
         let at = near(&mut rng, c.seat, 1_500.0, &c.geometry, frame);
-        out.push(depot(&mut rng, format!("CK{}", c.code), format!("{}救灾物资储备库", c.name), "county", c, c.name.clone(), *total, at)?);
+        out.push(depot(
+            &mut rng,
+            format!("CK{}", c.code),
+            format!("{}救灾物资储备库", c.name),
+            "county",
+            c,
+            c.name.clone(),
+            *total,
+            at,
+        )?);
     }
     for (county, township) in tree.townships() {
         let t = &township.unit;
@@ -77,10 +93,26 @@ pub fn generate(seed: u64, tree: &AdminTree, items: u64, frame: &LocalFrame) -> 
 }
 
 /// The province depot (Yunnan scale only), in the capital prefecture's town.
-pub fn province_depot(seed: u64, province_code: &str, province_name: &str, capital: &AdminTree, items: u64, frame: &LocalFrame) -> Result<Depot> {
+pub fn province_depot(
+    seed: u64,
+    province_code: &str,
+    province_name: &str,
+    capital: &AdminTree,
+    items: u64,
+    frame: &LocalFrame,
+) -> Result<Depot> {
     let mut rng = stream(seed, "depots", province_code);
-    let county = capital.counties.first().context("capital without counties")?;
-    let at = near(&mut rng, capital.prefecture.seat, 3_000.0, &county.unit.geometry, frame);
+    let county = capital
+        .counties
+        .first()
+        .context("capital without counties")?;
+    let at = near(
+        &mut rng,
+        capital.prefecture.seat,
+        3_000.0,
+        &county.unit.geometry,
+        frame,
+    );
     depot(
         &mut rng,
         format!("CK{province_code}"),
@@ -104,8 +136,12 @@ fn depot(
     total: u64,
     at: geo::Coord,
 ) -> Result<Depot> {
-    let shares: Vec<f64> = CATEGORY_SHARES.iter().map(|s| s * lognormal(rng, 1.0, 0.25)).collect();
-    let inventory = apportion(total, &shares, &[0; INVENTORY_CATEGORIES.len()]).context("inventory")?;
+    let shares: Vec<f64> = CATEGORY_SHARES
+        .iter()
+        .map(|s| s * lognormal(rng, 1.0, 0.25))
+        .collect();
+    let inventory =
+        apportion(total, &shares, &[0; INVENTORY_CATEGORIES.len()]).context("inventory")?;
     Ok(Depot {
         id,
         name,

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
-use gdal::vector::{Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::vector::{
+    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
+};
 use gdal::{Dataset, DriverManager};
 
 /// The fixed timestamp written into generated files (GeoPackage metadata, DBF header).
@@ -122,7 +124,8 @@ impl Drop for SourceFile {
 /// A new, empty vector dataset (an existing file is replaced).
 pub fn create(driver: &str, path: &Path) -> Result<SourceFile> {
     if path.exists() {
-        std::fs::remove_file(path).with_context(|| format!("{}: cannot replace", path.display()))?;
+        std::fs::remove_file(path)
+            .with_context(|| format!("{}: cannot replace", path.display()))?;
     }
     let driver = DriverManager::get_driver_by_name(driver)?;
     gdal::config::set_thread_local_config_option("OGR_CURRENT_DATE", FIXED_DATE)?;
@@ -197,7 +200,11 @@ fn write_rows<G: ToGdal>(
     let mut n = 0u64;
     for (geometry, values) in rows {
         if values.len() != spec.columns.len() {
-            bail!("row {n} has {} values for {} columns", values.len(), spec.columns.len());
+            bail!(
+                "row {n} has {} values for {} columns",
+                values.len(),
+                spec.columns.len()
+            );
         }
         let mut f = Feature::new(defn)?;
         for (i, v) in values.iter().enumerate() {

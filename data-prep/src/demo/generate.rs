@@ -29,14 +29,27 @@ pub enum Scale {
 const PROVINCE_DEPOT_SHARE: f64 = 0.25;
 
 pub fn population_of(reference: &Reference, prefecture: &str) -> u64 {
-    reference.counties_of(prefecture).map(|c| c.population).sum()
+    reference
+        .counties_of(prefecture)
+        .map(|c| c.population)
+        .sum()
 }
 
 /// One prefecture's admin tree and layers.
-pub fn prefecture(seed: u64, reference: &Reference, pref: &RefPrefecture) -> Result<(AdminTree, DemoData)> {
+pub fn prefecture(
+    seed: u64,
+    reference: &Reference,
+    pref: &RefPrefecture,
+) -> Result<(AdminTree, DemoData)> {
     let started = Instant::now();
-    let quotas = Quotas::for_population(population_of(reference, &pref.code), population_of(reference, CHUXIONG));
-    let bbox = pref.geometry.bounding_rect().context("prefecture without extent")?;
+    let quotas = Quotas::for_population(
+        population_of(reference, &pref.code),
+        population_of(reference, CHUXIONG),
+    );
+    let bbox = pref
+        .geometry
+        .bounding_rect()
+        .context("prefecture without extent")?;
     let centre: Coord = bbox.center();
     let frame = LocalFrame::new(centre.x, centre.y);
     let tree = admin::generate(seed, reference, pref, &quotas, &frame)?;
@@ -45,10 +58,22 @@ pub fn prefecture(seed: u64, reference: &Reference, pref: &RefPrefecture) -> Res
     shelters::assign(&mut grids, &shelters);
     let data = DemoData {
         admin: tree.units(),
-        water_sources: water::generate(seed, &tree, &reference.rivers, quotas.water_sources, &frame)?,
+        water_sources: water::generate(
+            seed,
+            &tree,
+            &reference.rivers,
+            quotas.water_sources,
+            &frame,
+        )?,
         depots: depots::generate(seed, &tree, quotas.depot_items, &frame)?,
         hazard_zones: hazard_zones::generate(seed, reference, &tree, &frame)?,
-        hazard_points: hazard_points::generate(seed, reference, &tree, quotas.hazard_points, &frame)?,
+        hazard_points: hazard_points::generate(
+            seed,
+            reference,
+            &tree,
+            quotas.hazard_points,
+            &frame,
+        )?,
         grids,
         shelters,
     };
@@ -70,7 +95,8 @@ pub fn generate(seed: u64, reference: &Reference, scale: Scale) -> Result<DemoDa
             let pref = reference
                 .prefecture(CHUXIONG)
                 .ok_or_else(|| anyhow!("reference data has no prefecture {CHUXIONG}"))?;
-            let (_, data) = prefecture(seed, reference, pref).with_context(|| format!("prefecture {CHUXIONG}"))?;
+            let (_, data) = prefecture(seed, reference, pref)
+                .with_context(|| format!("prefecture {CHUXIONG}"))?;
             Ok(data)
         }
         Scale::Yunnan => yunnan(seed, reference),
@@ -80,17 +106,23 @@ pub fn generate(seed: u64, reference: &Reference, scale: Scale) -> Result<DemoDa
 fn yunnan(seed: u64, reference: &Reference) -> Result<DemoData> {
     let mut prefs: Vec<&RefPrefecture> = reference.prefectures.iter().collect();
     prefs.sort_by(|a, b| a.code.cmp(&b.code));
-    let results: Vec<Mutex<Option<Result<(AdminTree, DemoData)>>>> = prefs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Result<(AdminTree, DemoData)>>>> =
+        prefs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(prefs.len());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(prefs.len());
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(pref) = prefs.get(i) else { break };
-                    let r = prefecture(seed, reference, pref).with_context(|| format!("prefecture {} {}", pref.code, pref.name));
-                    *results[i].lock().expect("no worker panics while holding it") = Some(r);
+                    let r = prefecture(seed, reference, pref)
+                        .with_context(|| format!("prefecture {} {}", pref.code, pref.name));
+                    *results[i]
+                        .lock()
+                        .expect("no worker panics while holding it") = Some(r);
                 }
             });
         }
@@ -113,8 +145,17 @@ fn yunnan(seed: u64, reference: &Reference) -> Result<DemoData> {
         .find(|t| t.prefecture.code == "530100")
         .or(trees.first())
         .context("no prefectures")?;
-    let items: u64 = data.depots.iter().filter(|d| d.level != "township").flat_map(|d| &d.inventory).sum();
-    let bbox = capital.prefecture.geometry.bounding_rect().context("capital without extent")?;
+    let items: u64 = data
+        .depots
+        .iter()
+        .filter(|d| d.level != "township")
+        .flat_map(|d| &d.inventory)
+        .sum();
+    let bbox = capital
+        .prefecture
+        .geometry
+        .bounding_rect()
+        .context("capital without extent")?;
     let frame = LocalFrame::new(bbox.center().x, bbox.center().y);
     let depot = depots::province_depot(
         seed,
@@ -135,7 +176,12 @@ fn province_unit(reference: &Reference) -> AdminUnit {
         .iter()
         .find(|p| p.city && p.name == "Kunming")
         .map(|p| p.at)
-        .unwrap_or_else(|| geometry.bounding_rect().map(|r| r.center()).unwrap_or(Coord::zero()));
+        .unwrap_or_else(|| {
+            geometry
+                .bounding_rect()
+                .map(|r| r.center())
+                .unwrap_or(Coord::zero())
+        });
     AdminUnit {
         code: "530000".into(),
         name: "云南省".into(),

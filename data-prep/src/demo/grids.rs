@@ -48,7 +48,10 @@ pub fn level_counts(tree: &AdminTree, total: u64) -> Result<[u64; 5]> {
         .map(|(_, t)| t.villages.len() as u64)
         .sum::<u64>();
     let Some(rest) = total.checked_sub(l1 + l2 + l3) else {
-        bail!("{total} grids is fewer than the {} admin units", l1 + l2 + l3);
+        bail!(
+            "{total} grids is fewer than the {} admin units",
+            l1 + l2 + l3
+        );
     };
     let l4 = ((rest as f64 * LEVEL4_SHARE).round() as u64).max(l3);
     if rest < 2 * l4 {
@@ -57,17 +60,24 @@ pub fn level_counts(tree: &AdminTree, total: u64) -> Result<[u64; 5]> {
     Ok([l1, l2, l3, l4, rest - l4])
 }
 
-pub fn generate(seed: u64, tree: &AdminTree, quotas: &Quotas, frame: &LocalFrame) -> Result<Vec<Grid>> {
+pub fn generate(
+    seed: u64,
+    tree: &AdminTree,
+    quotas: &Quotas,
+    frame: &LocalFrame,
+) -> Result<Vec<Grid>> {
     let counts = level_counts(tree, quotas.grids)?;
     let villages: Vec<&AdminUnit> = tree
         .townships()
         .flat_map(|(_, t)| t.villages.iter())
         .collect();
-    let pops: Vec<f64> = villages.iter().map(|v| v.population.max(1) as f64).collect();
+    let pops: Vec<f64> = villages
+        .iter()
+        .map(|v| v.population.max(1) as f64)
+        .collect();
     let l4 = apportion(counts[3], &pops, &vec![1; villages.len()]).context("level-4 grids")?;
     let l5 = apportion(counts[4], &pops, &l4).context("level-5 grids")?;
-    let households =
-        apportion(quotas.grid_households, &pops, &l5).context("grid households")?;
+    let households = apportion(quotas.grid_households, &pops, &l5).context("grid households")?;
     let extra_weights: Vec<f64> = households.iter().map(|h| *h as f64).collect();
     let extra_persons = apportion(
         quotas.grid_persons - quotas.grid_households,
@@ -110,14 +120,44 @@ pub fn generate(seed: u64, tree: &AdminTree, quotas: &Quotas, frame: &LocalFrame
             for v in &t.villages {
                 let groups: Vec<&Group> = groups_of[vi].iter().collect();
                 vi += 1;
-                l3_rows.push(grid(&mut rng, 3, &v.code, &v.name, &t.unit.code, sum(&groups), &v.geometry, &county.unit.code, Some(&t.unit.code)));
+                l3_rows.push(grid(
+                    &mut rng,
+                    3,
+                    &v.code,
+                    &v.name,
+                    &t.unit.code,
+                    sum(&groups),
+                    &v.geometry,
+                    &county.unit.code,
+                    Some(&t.unit.code),
+                ));
                 township_groups.extend(groups);
             }
-            l2_rows.push(grid(&mut rng, 2, &t.unit.code, &t.unit.name, &county.unit.code, sum(&township_groups), &t.unit.geometry, &county.unit.code, Some(&t.unit.code)));
+            l2_rows.push(grid(
+                &mut rng,
+                2,
+                &t.unit.code,
+                &t.unit.name,
+                &county.unit.code,
+                sum(&township_groups),
+                &t.unit.geometry,
+                &county.unit.code,
+                Some(&t.unit.code),
+            ));
             county_groups.extend(township_groups);
         }
         let c = &county.unit;
-        out.push(grid(&mut rng, 1, &c.code, &c.name, "", sum(&county_groups), &c.geometry, &c.code, None));
+        out.push(grid(
+            &mut rng,
+            1,
+            &c.code,
+            &c.name,
+            "",
+            sum(&county_groups),
+            &c.geometry,
+            &c.code,
+            None,
+        ));
     }
     out.extend(l2_rows);
     out.extend(l3_rows);
@@ -130,12 +170,32 @@ pub fn generate(seed: u64, tree: &AdminTree, quotas: &Quotas, frame: &LocalFrame
                 let code4 = format!("{}{:03}", v.code, gi + 1);
                 let name4 = format!("{}{}组", v.name, numeral(gi + 1));
                 let totals = sum(&[g]);
-                out.push(grid(&mut rng, 4, &code4, &name4, &v.code, totals, &g.geometry, &county.unit.code, Some(&t.unit.code)));
+                out.push(grid(
+                    &mut rng,
+                    4,
+                    &code4,
+                    &name4,
+                    &v.code,
+                    totals,
+                    &g.geometry,
+                    &county.unit.code,
+                    Some(&t.unit.code),
+                ));
                 for (ci, c) in g.clusters.iter().enumerate() {
                     let code5 = format!("{code4}{:03}", ci + 1);
                     let name5 = format!("{name4}第{}户联", numeral(ci + 1));
                     let totals = (c.households, c.persons, c.special_needs);
-                    l5_rows.push(grid(&mut rng, 5, &code5, &name5, &code4, totals, &c.geometry, &county.unit.code, Some(&t.unit.code)));
+                    l5_rows.push(grid(
+                        &mut rng,
+                        5,
+                        &code5,
+                        &name5,
+                        &code4,
+                        totals,
+                        &c.geometry,
+                        &county.unit.code,
+                        Some(&t.unit.code),
+                    ));
                 }
             }
             vi += 1;
@@ -158,7 +218,10 @@ fn grid(
     county_code: &str,
     township_code: Option<&str>,
 ) -> Grid {
-    let anchor = geometry.interior_point().map(|p| p.0).unwrap_or(Coord::zero());
+    let anchor = geometry
+        .interior_point()
+        .map(|p| p.0)
+        .unwrap_or(Coord::zero());
     Grid {
         code: code.to_string(),
         level,
@@ -205,9 +268,14 @@ fn village_groups(
     let weights: Vec<f64> = (0..clusters_geometry.len())
         .map(|_| lognormal(rng, 1.0, 0.35))
         .collect();
-    let hh = apportion(households, &weights, &vec![1; weights.len()]).context("cluster households")?;
-    let hh_weights: Vec<f64> = hh.iter().map(|h| *h as f64 * lognormal(rng, 1.0, 0.15)).collect();
-    let extra = apportion(extra_persons, &hh_weights, &vec![0; hh.len()]).context("cluster persons")?;
+    let hh =
+        apportion(households, &weights, &vec![1; weights.len()]).context("cluster households")?;
+    let hh_weights: Vec<f64> = hh
+        .iter()
+        .map(|h| *h as f64 * lognormal(rng, 1.0, 0.15))
+        .collect();
+    let extra =
+        apportion(extra_persons, &hh_weights, &vec![0; hh.len()]).context("cluster persons")?;
     let mut groups: Vec<Group> = geometries
         .into_iter()
         .map(|geometry| Group {
@@ -215,7 +283,12 @@ fn village_groups(
             clusters: Vec::new(),
         })
         .collect();
-    for (((geometry, gi), h), e) in clusters_geometry.into_iter().zip(group_of).zip(hh).zip(extra) {
+    for (((geometry, gi), h), e) in clusters_geometry
+        .into_iter()
+        .zip(group_of)
+        .zip(hh)
+        .zip(extra)
+    {
         let persons = h + e;
         let share: f64 = rng.random_range(0.01..0.06);
         groups[gi].clusters.push(Cluster {
@@ -229,7 +302,12 @@ fn village_groups(
 }
 
 /// `n` Voronoi parts of `area` around seeded points.
-fn split(rng: &mut DemoRng, area: &MultiPolygon, n: usize, frame: &LocalFrame) -> Result<Vec<MultiPolygon>> {
+fn split(
+    rng: &mut DemoRng,
+    area: &MultiPolygon,
+    n: usize,
+    frame: &LocalFrame,
+) -> Result<Vec<MultiPolygon>> {
     if n <= 1 {
         return Ok(vec![area.clone(); n]);
     }
@@ -260,8 +338,16 @@ mod tests {
         assert_eq!(grids.len(), 41_410);
         for level in 1..=5 {
             let at: Vec<&Grid> = grids.iter().filter(|g| g.level == level).collect();
-            assert_eq!(at.iter().map(|g| g.households).sum::<u64>(), 154_505, "level {level}");
-            assert_eq!(at.iter().map(|g| g.persons).sum::<u64>(), 515_030, "level {level}");
+            assert_eq!(
+                at.iter().map(|g| g.households).sum::<u64>(),
+                154_505,
+                "level {level}"
+            );
+            assert_eq!(
+                at.iter().map(|g| g.persons).sum::<u64>(),
+                515_030,
+                "level {level}"
+            );
         }
         let codes: BTreeSet<&str> = grids.iter().map(|g| g.code.as_str()).collect();
         assert_eq!(codes.len(), grids.len());

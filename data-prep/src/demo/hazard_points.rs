@@ -31,7 +31,13 @@ const SCALES: [(&str, f64, f64); 4] = [
     ("huge", 8.0, 0.01),
 ];
 
-pub fn generate(seed: u64, reference: &Reference, tree: &AdminTree, total: u64, frame: &LocalFrame) -> Result<Vec<HazardPoint>> {
+pub fn generate(
+    seed: u64,
+    reference: &Reference,
+    tree: &AdminTree,
+    total: u64,
+    frame: &LocalFrame,
+) -> Result<Vec<HazardPoint>> {
     let mut rng = stream(seed, "hazard-points", &tree.prefecture.code);
     let region = &tree.prefecture.geometry;
     let inside = |c: &Coord| tree.locate(*c).is_some();

@@ -11,7 +11,7 @@
 
 use anyhow::{Context, Result};
 use geo::{
-    Buffer, BooleanOps, Contains, Coord, Geometry, InteriorPoint, LineString, MultiLineString,
+    BooleanOps, Buffer, Contains, Coord, Geometry, InteriorPoint, LineString, MultiLineString,
     MultiPoint, MultiPolygon, Point, Polygon, Simplify, Validation,
 };
 use rand::Rng;
@@ -50,7 +50,12 @@ struct HazardSpec {
 
 const GRADE_ZH: [&str; 4] = ["低", "较低", "较高", "高"];
 
-pub fn generate(seed: u64, reference: &Reference, tree: &AdminTree, frame: &LocalFrame) -> Result<Vec<HazardZone>> {
+pub fn generate(
+    seed: u64,
+    reference: &Reference,
+    tree: &AdminTree,
+    frame: &LocalFrame,
+) -> Result<Vec<HazardZone>> {
     let region = &tree.prefecture.geometry;
     let mut rng = stream(seed, "hazard-zones", &tree.prefecture.code);
     let specs = [
@@ -88,8 +93,16 @@ fn earthquake(r: &Reference) -> HazardSpec {
 }
 
 fn flood(r: &Reference) -> HazardSpec {
-    let main = r.rivers.iter().filter(|l| l.rank <= 2).map(|l| l.geometry.clone());
-    let minor = r.rivers.iter().filter(|l| l.rank > 2).map(|l| l.geometry.clone());
+    let main = r
+        .rivers
+        .iter()
+        .filter(|l| l.rank <= 2)
+        .map(|l| l.geometry.clone());
+    let minor = r
+        .rivers
+        .iter()
+        .filter(|l| l.rank > 2)
+        .map(|l| l.geometry.clone());
     HazardSpec {
         hazard_type: "flood",
         zh: "洪水",
@@ -110,7 +123,12 @@ fn flood(r: &Reference) -> HazardSpec {
     }
 }
 
-fn geological(rng: &mut DemoRng, r: &Reference, tree: &AdminTree, frame: &LocalFrame) -> HazardSpec {
+fn geological(
+    rng: &mut DemoRng,
+    r: &Reference,
+    tree: &AdminTree,
+    frame: &LocalFrame,
+) -> HazardSpec {
     // Steep ground is not in the reference data: seeded "steep slope" cores stand in.
     let n_steep = (area_m2(&tree.prefecture.geometry, frame) / 800e6).ceil() as usize;
     let steep: Vec<Point> = (0..n_steep)
@@ -123,7 +141,9 @@ fn geological(rng: &mut DemoRng, r: &Reference, tree: &AdminTree, frame: &LocalF
         basis: "NASA滑坡目录、活动断层与陡坡区距离分级",
         sources: vec![
             BandSource {
-                geometry: Geometry::MultiPoint(MultiPoint::new(r.landslides.iter().map(|c| Point(*c)).collect())),
+                geometry: Geometry::MultiPoint(MultiPoint::new(
+                    r.landslides.iter().map(|c| Point(*c)).collect(),
+                )),
                 distances: [3_000.0, 8_000.0, 15_000.0, 25_000.0],
             },
             BandSource {
@@ -164,7 +184,11 @@ fn forest_fire(rng: &mut DemoRng, tree: &AdminTree, frame: &LocalFrame) -> Hazar
     let town_areas: Vec<Polygon> = tree
         .townships()
         .flat_map(|(county, t)| {
-            let r = if t.unit.seat == county.unit.seat { 3_000.0 } else { 1_500.0 };
+            let r = if t.unit.seat == county.unit.seat {
+                3_000.0
+            } else {
+                1_500.0
+            };
             buffer_local(&Geometry::Point(Point(t.unit.seat)), r, frame).0
         })
         .collect();
@@ -215,7 +239,12 @@ fn bands(spec: &HazardSpec, region: &MultiPolygon, frame: &LocalFrame) -> [Multi
 }
 
 /// The parts of `g` within `d` metres of the region's box (whole lines/points kept).
-fn clip_to_reach(g: &Geometry, reach: Option<(Coord, Coord)>, d: f64, frame: &LocalFrame) -> Option<Geometry> {
+fn clip_to_reach(
+    g: &Geometry,
+    reach: Option<(Coord, Coord)>,
+    d: f64,
+    frame: &LocalFrame,
+) -> Option<Geometry> {
     let (min, max) = reach?;
     let near = |c: &Coord| {
         let l = frame.to_local(*c);
@@ -223,7 +252,11 @@ fn clip_to_reach(g: &Geometry, reach: Option<(Coord, Coord)>, d: f64, frame: &Lo
     };
     match g {
         Geometry::MultiLineString(m) => {
-            let kept: Vec<LineString> = m.0.iter().filter(|l| l.0.iter().any(near)).cloned().collect();
+            let kept: Vec<LineString> =
+                m.0.iter()
+                    .filter(|l| l.0.iter().any(near))
+                    .cloned()
+                    .collect();
             (!kept.is_empty()).then(|| Geometry::MultiLineString(MultiLineString::new(kept)))
         }
         Geometry::MultiPoint(m) => {
@@ -241,7 +274,12 @@ fn rings(m: &MultiPolygon) -> impl Iterator<Item = Vec<Coord>> + '_ {
         .map(|r| r.0.clone())
 }
 
-fn zones_of(spec: &HazardSpec, tree: &AdminTree, region: &MultiPolygon, frame: &LocalFrame) -> Result<Vec<HazardZone>> {
+fn zones_of(
+    spec: &HazardSpec,
+    tree: &AdminTree,
+    region: &MultiPolygon,
+    frame: &LocalFrame,
+) -> Result<Vec<HazardZone>> {
     let bands = bands(spec, region, frame);
     let mut cut_lines: Vec<Vec<Coord>> = bands.iter().flat_map(rings).collect();
     if let Some(ex) = &spec.exclude {
@@ -254,7 +292,9 @@ fn zones_of(spec: &HazardSpec, tree: &AdminTree, region: &MultiPolygon, frame: &
     let mut out: Vec<HazardZone> = Vec::new();
     let mut seq_of_county: std::collections::BTreeMap<&str, usize> = Default::default();
     for piece in pieces {
-        let Some(p) = piece.interior_point() else { continue };
+        let Some(p) = piece.interior_point() else {
+            continue;
+        };
         if spec.exclude.as_ref().is_some_and(|ex| ex.contains(&p)) {
             continue;
         }
@@ -269,7 +309,11 @@ fn zones_of(spec: &HazardSpec, tree: &AdminTree, region: &MultiPolygon, frame: &
             continue; // a sliver between the prefecture outline and its counties
         };
         if !piece.is_valid() {
-            anyhow::bail!("{} piece in county {} is not a valid polygon", spec.hazard_type, county.unit.code);
+            anyhow::bail!(
+                "{} piece in county {} is not a valid polygon",
+                spec.hazard_type,
+                county.unit.code
+            );
         }
         let seq = seq_of_county.entry(county.unit.code.as_str()).or_default();
         *seq += 1;
@@ -277,7 +321,12 @@ fn zones_of(spec: &HazardSpec, tree: &AdminTree, region: &MultiPolygon, frame: &
             zone_id: format!("{}{}{:04}", spec.prefix, county.unit.code, seq),
             hazard_type: spec.hazard_type,
             grade,
-            name: format!("{}{}{}风险区", county.unit.name, spec.zh, GRADE_ZH[grade as usize - 1]),
+            name: format!(
+                "{}{}{}风险区",
+                county.unit.name,
+                spec.zh,
+                GRADE_ZH[grade as usize - 1]
+            ),
             source: format!("合成演示数据：{}", spec.basis),
             survey_year: SURVEY_YEAR,
             county_code: county.unit.code.clone(),
@@ -307,7 +356,11 @@ mod tests {
         let zones = generate(7, &r, &tree, &frame).unwrap();
         eprintln!("{} zones in {:?}", zones.len(), t0.elapsed());
         let region_area = tree.prefecture.geometry.unsigned_area();
-        let county_area: f64 = tree.counties.iter().map(|c| c.unit.geometry.unsigned_area()).sum();
+        let county_area: f64 = tree
+            .counties
+            .iter()
+            .map(|c| c.unit.geometry.unsigned_area())
+            .sum();
         eprintln!("prefecture {region_area} counties {county_area}");
         for ty in ["earthquake", "flood", "geological", "forest_fire"] {
             let of: Vec<&HazardZone> = zones.iter().filter(|z| z.hazard_type == ty).collect();
@@ -316,9 +369,16 @@ mod tests {
             assert!(grades.len() == 4, "{ty} grades {grades:?}");
             let sum: f64 = of.iter().map(|z| z.geometry.unsigned_area()).sum();
             let union = unary_union(of.iter().map(|z| &z.geometry));
-            assert!((union.unsigned_area() - sum).abs() < 1e-9 * sum.max(1.0), "{ty} overlaps: {sum} vs {}", union.unsigned_area());
+            assert!(
+                (union.unsigned_area() - sum).abs() < 1e-9 * sum.max(1.0),
+                "{ty} overlaps: {sum} vs {}",
+                union.unsigned_area()
+            );
             if ty == "earthquake" {
-                assert!((sum / region_area - 1.0).abs() < 1e-3, "{sum} vs {region_area}");
+                assert!(
+                    (sum / region_area - 1.0).abs() < 1e-3,
+                    "{sum} vs {region_area}"
+                );
             }
         }
     }

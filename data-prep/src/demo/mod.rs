@@ -118,7 +118,10 @@ pub fn write_sources(args: &DemoArgs) -> Result<Sources> {
     let reference = reference::Reference::read(&reference_dir)?;
     let started = Instant::now();
     let data = generate::generate(args.seed, &reference, args.scale)?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo data generated");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "demo data generated"
+    );
 
     let dir = args.sources_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -169,14 +172,21 @@ pub fn run(args: &DemoArgs) -> Result<(Sources, Report)> {
     };
     let started = Instant::now();
     let report = build(&config, &args.out, &options).map_err(|e| {
-        anyhow::anyhow!("building the demo sources failed: {}\n{}", e.message, e.report.summary())
+        anyhow::anyhow!(
+            "building the demo sources failed: {}\n{}",
+            e.message,
+            e.report.summary()
+        )
     })?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), out = %args.out.display(), "demo dataset built");
     Ok((sources, report))
 }
 
 fn report_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "dataset".into());
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "dataset".into());
     name.push(".report.json");
     out.with_file_name(name)
 }

@@ -5,7 +5,9 @@
 //! interior point; a cell the area's boundary cuts in two becomes a multipolygon. The
 //! parts cover the area exactly once, which is what the admin and grid levels need.
 
-use geo::{BoundingRect, Contains, Coord, InteriorPoint, MultiPoint, MultiPolygon, Point, Rect, Voronoi};
+use geo::{
+    BoundingRect, Contains, Coord, InteriorPoint, MultiPoint, MultiPolygon, Point, Rect, Voronoi,
+};
 use rand::Rng;
 
 use super::local::LocalFrame;
@@ -219,7 +221,12 @@ mod tests {
 
     #[test]
     fn one_site_gets_everything() {
-        let parts = voronoi_partition(&l_shape(), &[Coord { x: 101.1, y: 25.1 }], &LocalFrame::new(101.3, 25.3)).unwrap();
+        let parts = voronoi_partition(
+            &l_shape(),
+            &[Coord { x: 101.1, y: 25.1 }],
+            &LocalFrame::new(101.3, 25.3),
+        )
+        .unwrap();
         assert_eq!(parts, vec![l_shape()]);
     }
 

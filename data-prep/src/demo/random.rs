@@ -55,8 +55,14 @@ mod tests {
         let b: Vec<u64> = (0..4).map(|_| s.random()).collect();
         assert_eq!(a[0], b[0]);
         assert_ne!(b[0], b[1]);
-        assert_ne!(stream(7, "x", "1").random::<u64>(), stream(8, "x", "1").random::<u64>());
-        assert_ne!(stream(7, "x", "1").random::<u64>(), stream(7, "y", "1").random::<u64>());
+        assert_ne!(
+            stream(7, "x", "1").random::<u64>(),
+            stream(8, "x", "1").random::<u64>()
+        );
+        assert_ne!(
+            stream(7, "x", "1").random::<u64>(),
+            stream(7, "y", "1").random::<u64>()
+        );
     }
 
     #[test]
@@ -77,6 +83,9 @@ mod tests {
             counts[weighted_index(&mut rng, &[1.0, 0.0, 3.0])] += 1;
         }
         assert_eq!(counts[1], 0);
-        assert!((counts[2] as f64 / counts[0] as f64 - 3.0).abs() < 0.3, "{counts:?}");
+        assert!(
+            (counts[2] as f64 / counts[0] as f64 - 3.0).abs() < 0.3,
+            "{counts:?}"
+        );
     }
 }

@@ -171,14 +171,23 @@ impl Reference {
 }
 
 /// Read every feature of the first layer of `path`, naming file and feature in errors.
-fn read_features<T>(path: &Path, mut f: impl FnMut(&Feature, Geometry) -> Result<T>) -> Result<Vec<T>> {
+fn read_features<T>(
+    path: &Path,
+    mut f: impl FnMut(&Feature, Geometry) -> Result<T>,
+) -> Result<Vec<T>> {
     let ds = Dataset::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let mut layer = ds
         .layer(0)
         .with_context(|| format!("{}: no layer", path.display()))?;
     let mut out = Vec::new();
     for (i, feature) in layer.features().enumerate() {
-        let at = || format!("{}: feature {}", path.display(), feature.fid().unwrap_or(i as u64));
+        let at = || {
+            format!(
+                "{}: feature {}",
+                path.display(),
+                feature.fid().unwrap_or(i as u64)
+            )
+        };
         let gdal_geom = feature
             .geometry()
             .ok_or_else(|| anyhow!("no geometry"))

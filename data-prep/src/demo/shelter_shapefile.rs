@@ -25,18 +25,18 @@ pub fn gk_zone(lon: f64) -> (u32, u32) {
 
 /// (pinyin code, schema field, kind)
 const COLUMNS: [(&str, &str, Kind); 12] = [
-    ("BH", "shelter_id", Kind::Text(20)),          // 编号
-    ("MC", "name", Kind::Text(100)),               // 名称
-    ("LB", "category", Kind::Text(20)),            // 类别
-    ("LX", "type", Kind::Text(30)),                // 类型
-    ("RL", "capacity", Kind::Int),                 // 容量(人)
-    ("MJ", "area_m2", Kind::Real),                 // 面积(m²)
-    ("ZT", "status", Kind::Text(10)),              // 状态
-    ("DZ", "address", Kind::Text(120)),            // 地址
-    ("GLR", "manager", Kind::Text(20)),            // 管理人
-    ("LXDH", "manager_phone", Kind::Text(16)),     // 联系电话
-    ("XZQDM", "county_code", Kind::Text(6)),       // 行政区代码
-    ("XZDM", "township_code", Kind::Text(9)),      // 乡镇代码
+    ("BH", "shelter_id", Kind::Text(20)),      // 编号
+    ("MC", "name", Kind::Text(100)),           // 名称
+    ("LB", "category", Kind::Text(20)),        // 类别
+    ("LX", "type", Kind::Text(30)),            // 类型
+    ("RL", "capacity", Kind::Int),             // 容量(人)
+    ("MJ", "area_m2", Kind::Real),             // 面积(m²)
+    ("ZT", "status", Kind::Text(10)),          // 状态
+    ("DZ", "address", Kind::Text(120)),        // 地址
+    ("GLR", "manager", Kind::Text(20)),        // 管理人
+    ("LXDH", "manager_phone", Kind::Text(16)), // 联系电话
+    ("XZQDM", "county_code", Kind::Text(6)),   // 行政区代码
+    ("XZDM", "township_code", Kind::Text(9)),  // 乡镇代码
 ];
 
 pub fn file_name(central_meridian: u32) -> String {
@@ -78,7 +78,11 @@ pub fn write(dir: &Path, shelters: &[Shelter]) -> Result<Vec<Entry>> {
                 Val::from(zh_label("shelters", "type", s.kind)),
                 Val::from(s.capacity),
                 Val::from(s.area_m2),
-                Val::from(zh_label("shelters", "status", if s.open { "open" } else { "closed" })),
+                Val::from(zh_label(
+                    "shelters",
+                    "status",
+                    if s.open { "open" } else { "closed" },
+                )),
                 Val::from(&s.address),
                 Val::from(&s.manager),
                 Val::from(&s.manager_phone),

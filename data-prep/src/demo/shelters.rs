@@ -97,28 +97,49 @@ fn township_shelters(
     // town, the central school elsewhere.
     let stem: String = t.name.chars().take(2).collect();
     let (kind, category, facility, weight) = if county_town {
-        ("stadium", "comprehensive", format!("{}体育场", county.unit.name), 5.0)
+        (
+            "stadium",
+            "comprehensive",
+            format!("{}体育场", county.unit.name),
+            5.0,
+        )
     } else {
         ("school", "fixed", format!("{stem}中心学校"), 3.0)
     };
-    drafts.push((kind, category, facility, weight, near(rng, t.seat, 1_500.0, &t.geometry, frame)));
+    drafts.push((
+        kind,
+        category,
+        facility,
+        weight,
+        near(rng, t.seat, 1_500.0, &t.geometry, frame),
+    ));
     for _ in 1..n {
         let village = &township.villages[rng.random_range(0..township.villages.len())];
-        let (kind, category, suffix, weight, _) =
-            KINDS[weighted_index(rng, &KINDS.map(|k| k.4))];
+        let (kind, category, suffix, weight, _) = KINDS[weighted_index(rng, &KINDS.map(|k| k.4))];
         let place: String = village.name.chars().take(2).collect();
         let facility = match kind {
             "community_center" => format!("{stem}{suffix}"),
             _ => format!("{place}{suffix}"),
         };
-        drafts.push((kind, category, facility, weight, near(rng, village.seat, 800.0, &t.geometry, frame)));
+        drafts.push((
+            kind,
+            category,
+            facility,
+            weight,
+            near(rng, village.seat, 800.0, &t.geometry, frame),
+        ));
     }
     let target = (people as f64 * factor).round() as u64;
-    let weights: Vec<f64> = drafts.iter().map(|d| d.3 * lognormal(rng, 1.0, 0.3)).collect();
+    let weights: Vec<f64> = drafts
+        .iter()
+        .map(|d| d.3 * lognormal(rng, 1.0, 0.3))
+        .collect();
     let capacities = apportion(target, &weights, &vec![1; n]).context("shelter capacities")?;
     let mut open_capacity: u64 = capacities.iter().sum();
     let mut shelters = Vec::with_capacity(n);
-    for (i, ((kind, category, facility, _, at), capacity)) in drafts.into_iter().zip(capacities).enumerate() {
+    for (i, ((kind, category, facility, _, at), capacity)) in
+        drafts.into_iter().zip(capacities).enumerate()
+    {
         // Closing keeps the township covered: only where the others still hold everyone.
         let open = !(i > 0
             && rng.random_bool(0.04)
@@ -152,7 +173,13 @@ fn township_shelters(
 }
 
 /// A point within `radius_m` of `at` and inside `area` (`at` itself when the draws miss).
-pub fn near(rng: &mut DemoRng, at: Coord, radius_m: f64, area: &geo::MultiPolygon, frame: &LocalFrame) -> Coord {
+pub fn near(
+    rng: &mut DemoRng,
+    at: Coord,
+    radius_m: f64,
+    area: &geo::MultiPolygon,
+    frame: &LocalFrame,
+) -> Coord {
     let centre = frame.to_local(at);
     for _ in 0..20 {
         let r = radius_m * rng.random::<f64>().sqrt();
@@ -173,7 +200,10 @@ pub fn near(rng: &mut DemoRng, at: Coord, radius_m: f64, area: &geo::MultiPolygo
 pub fn assign(grids: &mut [Grid], shelters: &[Shelter]) {
     let mut by_township: BTreeMap<&str, Vec<&Shelter>> = BTreeMap::new();
     for s in shelters.iter().filter(|s| s.open) {
-        by_township.entry(s.township_code.as_str()).or_default().push(s);
+        by_township
+            .entry(s.township_code.as_str())
+            .or_default()
+            .push(s);
     }
     for g in grids.iter_mut().filter(|g| g.level >= 3) {
         let Some(candidates) = g.township_code.as_deref().and_then(|t| by_township.get(t)) else {

@@ -14,12 +14,12 @@
 //! they share.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
+use i_float::adapter::FloatPointAdapter;
+use i_float::float::rect::FloatRect;
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay::ContourDirection;
 use i_overlay::float::overlay::OverlayOptions;
 use i_overlay::float::string_overlay::FloatStringOverlay;
-use i_float::adapter::FloatPointAdapter;
-use i_float::float::rect::FloatRect;
 use i_overlay::string::rule::StringRule;
 
 /// Grid cells per degree: 2^24, about 6.6 mm at the equator.
@@ -115,7 +115,12 @@ pub fn slice(shape: &MultiPolygon, lines: &[Vec<Coord>]) -> Result<Vec<Polygon>,
             paths.push(path);
         }
     }
-    for p in shapes.iter().flatten().flatten().chain(paths.iter().flatten()) {
+    for p in shapes
+        .iter()
+        .flatten()
+        .flatten()
+        .chain(paths.iter().flatten())
+    {
         let c = Coord { x: p[0], y: p[1] };
         if !in_reach(c) {
             return Err(SliceError::OutOfReach(c.x, c.y));

@@ -88,8 +88,10 @@ pub fn write_admin(dir: &Path, data: &DemoData) -> Result<Entry> {
     write_layer(&mut ds, &spec, rows)?;
     Ok(Entry {
         comment: vec![
-            "Real prefecture and counties (2020 census) with generated townships and villages;".into(),
-            "the `synthetic` column marks which is which. Field names already match the schema.".into(),
+            "Real prefecture and counties (2020 census) with generated townships and villages;"
+                .into(),
+            "the `synthetic` column marks which is which. Field names already match the schema."
+                .into(),
         ],
         id: "admin".into(),
         source: ADMIN_FILE.into(),
@@ -141,8 +143,10 @@ pub fn write_grids(dir: &Path, data: &DemoData) -> Result<Entry> {
     write_layer(&mut ds, &spec, rows)?;
     Ok(Entry {
         comment: vec![
-            "Five-level evacuation grids in CGCS2000 (EPSG:4490, taken from the GeoPackage).".into(),
-            "At every level, households and persons sum to the prefecture's published totals.".into(),
+            "Five-level evacuation grids in CGCS2000 (EPSG:4490, taken from the GeoPackage)."
+                .into(),
+            "At every level, households and persons sum to the prefecture's published totals."
+                .into(),
         ],
         id: "evacuation_grids".into(),
         source: GRIDS_FILE.into(),
@@ -196,17 +200,21 @@ pub fn write_hazard_zones(dir: &Path, data: &DemoData) -> Result<Vec<Entry>> {
             options: &[],
             columns: &columns,
         };
-        let rows = data.hazard_zones.iter().filter(|z| z.hazard_type == hazard_type).map(|z| {
-            let values = vec![
-                Val::from(&z.zone_id),
-                Val::from(zh_label("hazard_zones", "grade", &z.grade.to_string())),
-                Val::from(&z.name),
-                Val::from(&z.source),
-                Val::Int(z.survey_year),
-                Val::from(&z.county_code),
-            ];
-            (Some(MultiPolygon::new(vec![z.geometry.clone()])), values)
-        });
+        let rows = data
+            .hazard_zones
+            .iter()
+            .filter(|z| z.hazard_type == hazard_type)
+            .map(|z| {
+                let values = vec![
+                    Val::from(&z.zone_id),
+                    Val::from(zh_label("hazard_zones", "grade", &z.grade.to_string())),
+                    Val::from(&z.name),
+                    Val::from(&z.source),
+                    Val::Int(z.survey_year),
+                    Val::from(&z.county_code),
+                ];
+                (Some(MultiPolygon::new(vec![z.geometry.clone()])), values)
+            });
         write_layer(&mut ds, &spec, rows)?;
         let mut comment = Vec::new();
         if i == 0 {
@@ -277,11 +285,16 @@ pub fn write_hazard_points(dir: &Path, data: &DemoData) -> Result<Entry> {
         ("county_code", "县代码"),
     ];
     Ok(Entry {
-        comment: vec!["Geological hazard sites with Chinese column names and Chinese coded values.".into()],
+        comment: vec![
+            "Geological hazard sites with Chinese column names and Chinese coded values.".into(),
+        ],
         id: "hazard_points".into(),
         source: POINTS_FILE.into(),
         fields: fields.map(|(a, b)| (a.to_string(), b.to_string())).to_vec(),
-        values: vec![zh_value_map("hazard_points", "type"), zh_value_map("hazard_points", "scale")],
+        values: vec![
+            zh_value_map("hazard_points", "type"),
+            zh_value_map("hazard_points", "scale"),
+        ],
         synthetic: true,
         ..Default::default()
     })
@@ -313,9 +326,18 @@ pub fn write_depots(dir: &Path, data: &DemoData) -> Result<Entry> {
         columns: &columns,
     };
     let rows = data.depots.iter().map(|d| {
-        let mut values = vec![Val::from(&d.id), Val::from(&d.name), Val::from(d.level), Val::from(&d.address)];
+        let mut values = vec![
+            Val::from(&d.id),
+            Val::from(&d.name),
+            Val::from(d.level),
+            Val::from(&d.address),
+        ];
         values.extend(d.inventory.iter().map(|n| Val::from(*n)));
-        values.extend([Val::from(&d.keeper), Val::from(&d.keeper_phone), Val::from(&d.county_code)]);
+        values.extend([
+            Val::from(&d.keeper),
+            Val::from(&d.keeper_phone),
+            Val::from(&d.county_code),
+        ]);
         (Some(Point(d.at)), values)
     });
     write_layer(&mut ds, &spec, rows)?;

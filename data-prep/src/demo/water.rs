@@ -3,7 +3,10 @@
 //! tanks by villages and in the hills, hydrants in township towns.
 
 use anyhow::{Context, Result};
-use geo::{BoundingRect, Contains, Coord, Euclidean, InterpolateLine, Intersects, Length, LineString, Point};
+use geo::{
+    BoundingRect, Contains, Coord, Euclidean, InterpolateLine, Intersects, Length, LineString,
+    Point,
+};
 use rand::Rng;
 
 use super::admin::{AdminTree, County, area_m2};
@@ -30,7 +33,11 @@ pub fn generate(
     total: u64,
     frame: &LocalFrame,
 ) -> Result<Vec<WaterSource>> {
-    let areas: Vec<f64> = tree.counties.iter().map(|c| area_m2(&c.unit.geometry, frame)).collect();
+    let areas: Vec<f64> = tree
+        .counties
+        .iter()
+        .map(|c| area_m2(&c.unit.geometry, frame))
+        .collect();
     let area_sum: f64 = areas.iter().sum();
     let pop_sum: f64 = tree.counties.iter().map(|c| c.unit.population as f64).sum();
     let weights: Vec<f64> = tree
@@ -39,24 +46,41 @@ pub fn generate(
         .zip(&areas)
         .map(|(c, a)| 0.7 * a / area_sum + 0.3 * c.unit.population as f64 / pop_sum)
         .collect();
-    let counts = apportion(total, &weights, &vec![1; weights.len()]).context("water sources per county")?;
+    let counts =
+        apportion(total, &weights, &vec![1; weights.len()]).context("water sources per county")?;
     let mut out = Vec::with_capacity(total as usize);
     for (county, n) in tree.counties.iter().zip(counts) {
         let mut rng = stream(seed, "water", &county.unit.code);
-        let bbox = county.unit.geometry.bounding_rect().context("county without extent")?;
+        let bbox = county
+            .unit
+            .geometry
+            .bounding_rect()
+            .context("county without extent")?;
         let local_rivers: Vec<&LineString> = rivers
             .iter()
             .map(|r| &r.geometry)
             .filter(|l| l.bounding_rect().is_some_and(|b| b.intersects(&bbox)))
             .collect();
         for i in 0..n {
-            out.push(source(&mut rng, county, &local_rivers, i as usize + 1, frame));
+            out.push(source(
+                &mut rng,
+                county,
+                &local_rivers,
+                i as usize + 1,
+                frame,
+            ));
         }
     }
     Ok(out)
 }
 
-fn source(rng: &mut DemoRng, county: &County, rivers: &[&LineString], seq: usize, frame: &LocalFrame) -> WaterSource {
+fn source(
+    rng: &mut DemoRng,
+    county: &County,
+    rivers: &[&LineString],
+    seq: usize,
+    frame: &LocalFrame,
+) -> WaterSource {
     let area = &county.unit.geometry;
     let kind = KINDS[weighted_index(rng, &KINDS.map(|k| k.1))].0;
     let township = &county.townships[rng.random_range(0..county.townships.len())];
@@ -124,7 +148,11 @@ fn source(rng: &mut DemoRng, county: &County, rivers: &[&LineString], seq: usize
 }
 
 /// A point on a river inside `area`, chosen by length, if a few draws find one.
-fn river_point(rng: &mut DemoRng, rivers: &[&LineString], area: &geo::MultiPolygon) -> Option<Coord> {
+fn river_point(
+    rng: &mut DemoRng,
+    rivers: &[&LineString],
+    area: &geo::MultiPolygon,
+) -> Option<Coord> {
     if rivers.is_empty() {
         return None;
     }

@@ -63,14 +63,20 @@ pub fn write(dir: &Path, sources: &[WaterSource]) -> Result<Entry> {
         (None::<geo::Point>, values)
     });
     write_layer(&mut ds, &spec, rows)?;
-    let yes_no_map = || vec![("是".to_string(), TomlVal::Bool(true)), ("否".to_string(), TomlVal::Bool(false))];
+    let yes_no_map = || {
+        vec![
+            ("是".to_string(), TomlVal::Bool(true)),
+            ("否".to_string(), TomlVal::Bool(false)),
+        ]
+    };
     let mut values = vec![zh_value_map("water_sources", "type")];
     for f in ["vehicle_access", "pump_access", "helicopter_access"] {
         values.push((f.to_string(), yes_no_map()));
     }
     Ok(Entry {
         comment: vec![
-            "Water sources from an AMap-based app: CSV with lon/lat in GCJ-02, which PROJ does not".into(),
+            "Water sources from an AMap-based app: CSV with lon/lat in GCJ-02, which PROJ does not"
+                .into(),
             "know; `crs = \"GCJ-02\"` converts them. Empty 可用水量 (hydrants) stays empty.".into(),
         ],
         id: "water_sources".into(),
