@@ -90,6 +90,8 @@ export async function sampleCanvas(page, step = 16) {
           x, y, rgb: [data[i], data[i + 1], data[i + 2]],
           layers: feats.map((f) => f.layer.id),
           grade: feats.find((f) => f.layer.id === 'hazard_zones--fill')?.properties.grade,
+          // Every zone there: at tile edges a neighbouring tile's buffer answers too.
+          grades: feats.filter((f) => f.layer.id === 'hazard_zones--fill').map((f) => Number(f.properties.grade)),
         });
       }
     }

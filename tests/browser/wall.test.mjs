@@ -101,6 +101,20 @@ test('a new dataset version makes the wall redraw by itself', async () => {
   assert.deepEqual(page.errors, [], `console errors: ${page.errors.join('\n')}`);
 });
 
+test('county cycling shows each county with its own figures', async () => {
+  const p = await watchedPage(ctx);
+  await p.goto(`${BASE}/wall?cycle=1&poll_ms=60000`);
+  await wallReady(p);
+  const kids = await p.evaluate(() => window.__wall.summary.children.map((c) => ({ name: c.unit.name, need: c.figures.persons_to_move })));
+  assert.ok(kids.length > 0, 'the region has counties');
+  await p.waitForFunction((name) => document.querySelector('#wall-area').textContent === name, kids[0].name, { timeout: 10_000 });
+  const region = await p.evaluate(() => window.__wall.region.code);
+  const api1 = (await api(`/api/v1/areas/${region}/summary`)).children[0];
+  assert.equal(digits(await p.locator('[data-k="persons_to_move"]').innerText()), api1.figures.persons_to_move);
+  assert.equal(api1.unit.name, kids[0].name);
+  await p.close();
+});
+
 test('screenshots of /wall at 1920x1080 and 3840x2160', async () => {
   await screenshots(ctx, '/wall', 'wall', { ready: wallReady });
 });

@@ -6,7 +6,10 @@
 import * as maplibregl from '/assets/maplibre/maplibre-gl.mjs';
 import { api, baseStyle, boundsOf, esc, fmt, transformRequest, GRADES } from './common.js';
 
-const POLL_MS = Number(new URLSearchParams(location.search).get('poll_ms')) || 10_000;
+const PARAMS = new URLSearchParams(location.search);
+const POLL_MS = Number(PARAMS.get('poll_ms')) || 10_000;
+/** Seconds per county: `?cycle=N` overrides the server's `viewer.wall_cycle_seconds`. */
+const cycleSeconds = () => Number(PARAMS.get('cycle')) || wall.config?.wall_cycle_seconds || 0;
 const $ = (s) => document.querySelector(s);
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
@@ -190,8 +193,7 @@ async function poll() {
 }
 
 function cycleCounties() {
-  const seconds = wall.config?.wall_cycle_seconds;
-  if (!seconds || !wall.summary?.children.length) return;
+  if (!cycleSeconds() || !wall.summary?.children.length) return;
   const kids = wall.summary.children;
   wall.cycle = (wall.cycle + 1) % (kids.length + 1);
   if (wall.cycle === kids.length) {
@@ -214,7 +216,7 @@ setInterval(poll, POLL_MS);
 let cycleTimer = null;
 const startCycle = () => {
   clearInterval(cycleTimer);
-  const s = wall.config?.wall_cycle_seconds;
+  const s = cycleSeconds();
   if (s > 0) cycleTimer = setInterval(cycleCounties, s * 1000);
 };
 startCycle();
