@@ -39,6 +39,8 @@ cp -r "$DATASET" "$WORK/dataset"
 ADMIN_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 DIGEST="$(printf '%s' "$ADMIN_KEY" | sha256sum | cut -d' ' -f1)"
 cat > "$WORK/server.toml" <<TOML
+watch = true
+
 [[keys]]
 name = "browser-tests"
 role = "admin"
