@@ -12,6 +12,7 @@ QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 export CARGO_TERM_PROGRESS_WHEN=never
 PROFILE=ci
+export PROFILE
 BIN="$ROOT/target/$PROFILE"
 cd "$ROOT"
 

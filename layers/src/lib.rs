@@ -9,9 +9,13 @@ pub mod dataset;
 pub mod feature;
 pub mod manifest;
 pub mod nearest;
+pub mod query;
 pub mod schema;
 pub mod sphere;
 pub mod store;
+#[cfg(feature = "testdata")]
+pub mod testdata;
+pub mod tiles;
 pub mod value;
 
 pub use feature::Feature;

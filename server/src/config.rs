@@ -16,6 +16,8 @@
 //!
 //! [tiles]
 //! cache_bytes = 268435456
+//! styles_dir = "styles"
+//! public_url = "https://gis.example.gov.cn"  # default: each request's Host
 //!
 //! [log]
 //! format = "json"                   # or "text"
@@ -81,6 +83,11 @@ pub struct HttpConfig {
 pub struct TilesConfig {
     /// Memory for cached tiles, in bytes; 0 turns the cache off.
     pub cache_bytes: u64,
+    /// Directory of MapLibre style files, served at `/styles/{name}.json`.
+    pub styles_dir: PathBuf,
+    /// This server's public URL (`https://map.example.org`) for TileJSON and style
+    /// URLs; unset: taken from each request's Host header.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -178,6 +185,8 @@ impl Default for TilesConfig {
     fn default() -> Self {
         TilesConfig {
             cache_bytes: 256 << 20,
+            styles_dir: PathBuf::from("styles"),
+            public_url: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! riskmap-server: HTTP over the riskmap core. Handlers translate requests into
 //! `layers` calls and results back into HTTP, nothing more.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -9,6 +10,10 @@ pub mod limits;
 pub mod metrics;
 pub mod reload;
 pub mod state;
+pub mod styles;
+pub mod tile_cache;
+pub mod tilejson;
+pub mod tiles;
 pub mod viewer;
 pub mod wall;
 
@@ -65,7 +70,10 @@ pub fn app(state: AppState) -> Router {
         .merge(viewer::routes(&assets))
         .route("/metrics", get(metrics::render))
         .route("/admin/reload", post(reload::reload))
-        .fallback(|| async { ApiError::not_found("no such resource") });
+        .merge(api::routes())
+        .merge(tiles::routes())
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
 
     // Outermost first: request id, tracing, metrics and error shape see everything,
     // including requests that the limits below refuse.

@@ -37,6 +37,12 @@ struct Args {
     /// Memory for the tile cache in bytes; 0 turns it off.
     #[arg(long, env = "RISKMAP_TILE_CACHE_BYTES", value_name = "BYTES")]
     tile_cache_bytes: Option<u64>,
+    /// Directory of MapLibre style files (NAME.json, served at /styles/NAME.json).
+    #[arg(long, env = "RISKMAP_STYLES", value_name = "DIR")]
+    styles: Option<PathBuf>,
+    /// Public URL of this server for TileJSON and style URLs [default: from Host].
+    #[arg(long, env = "RISKMAP_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
     /// Tianditu key, to offer the optional Tianditu basemaps in the viewer.
     #[arg(
         long,
@@ -78,6 +84,12 @@ fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     }
     if let Some(v) = args.tile_cache_bytes {
         c.tiles.cache_bytes = v;
+    }
+    if let Some(v) = &args.styles {
+        c.tiles.styles_dir = v.clone();
+    }
+    if let Some(v) = &args.public_url {
+        c.tiles.public_url = Some(v.clone()).filter(|u| !u.is_empty());
     }
     if let Some(v) = &args.tianditu_key {
         c.viewer.tianditu_key = Some(v.clone()).filter(|k| !k.is_empty());

@@ -5,11 +5,15 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
 use layers::Store;
+use layers::query::Derived;
+use layers::tiles::{TileOptions, TileSet};
 use serde::Serialize;
 
 use crate::auth::KeyRing;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
+use crate::styles::Styles;
+use crate::tile_cache::TileCache;
 use crate::wall::WallState;
 
 /// A dataset loaded and ready to serve, with everything derived from it at load time.
@@ -18,12 +22,24 @@ use crate::wall::WallState;
 #[derive(Debug)]
 pub struct Loaded {
     pub store: Store,
+    /// Indexes the queries need, built once per dataset (admin and grid hierarchies,
+    /// prepared polygons, grid hazard exposure, shelters by id).
+    pub derived: Derived,
+    /// Projected, simplified and clustered geometry for tiles.
+    pub tiles: TileSet,
 }
 
 impl Loaded {
     /// Derive everything the handlers need from a freshly opened store.
     pub fn new(store: Store) -> Self {
-        Loaded { store }
+        let derived = Derived::new(&store);
+        let tiles = TileSet::build(&store, TileOptions::default());
+        tracing::info!(ms = tiles.build_time.as_millis() as u64, "tiles prepared");
+        Loaded {
+            store,
+            derived,
+            tiles,
+        }
     }
 
     pub fn version(&self) -> &str {
@@ -56,13 +72,18 @@ pub struct AppState {
     pub last_load_seen: Arc<Mutex<Option<LoadStatus>>>,
     /// The analysis published to the wall screen, if any.
     pub wall: Arc<WallState>,
+    pub tile_cache: Arc<TileCache>,
+    pub styles: Arc<Styles>,
 }
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
         let keys = KeyRing::new(&config);
+        let styles = Styles::load(&config.tiles.styles_dir);
         AppState {
             current: Arc::new(ArcSwapOption::empty()),
+            tile_cache: Arc::new(TileCache::new(config.tiles.cache_bytes)),
+            styles: Arc::new(styles),
             config: Arc::new(config),
             keys: Arc::new(keys),
             last_load: Arc::new(tokio::sync::Mutex::new(None)),
@@ -85,8 +106,11 @@ impl AppState {
             .ok_or_else(|| ApiError::unavailable("no dataset is loaded yet"))
     }
 
+    /// Swap in a new dataset. Cached tiles are keyed by dataset version, so the old
+    /// ones can no longer be hit; clearing frees their memory at once.
     pub fn install(&self, loaded: Loaded) {
         self.current.store(Some(Arc::new(loaded)));
+        self.tile_cache.clear();
     }
 
     pub fn last_load(&self) -> Option<LoadStatus> {

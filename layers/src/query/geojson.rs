@@ -1,0 +1,100 @@
+//! GeoJSON out: geometries, and features with the attributes a caller may see.
+//!
+//! Written straight to `serde_json` values (no intermediate geometry model): the
+//! output is small and the `geojson` crate would only add a conversion step.
+
+use geo::{Coord, Geometry, LineString, Polygon};
+use serde::Serialize;
+use serde_json::{Map, Value as Json, json};
+
+use crate::schema::{LayerSchema, Sensitivity};
+use crate::store::Layer;
+
+/// Coordinates are written to 1e-7 degree (about 1 cm): more digits are noise.
+fn round(v: f64) -> f64 {
+    (v * 1e7).round() / 1e7
+}
+
+fn coord(c: Coord<f64>) -> Json {
+    json!([round(c.x), round(c.y)])
+}
+
+fn line(l: &LineString<f64>) -> Json {
+    Json::Array(l.0.iter().map(|c| coord(*c)).collect())
+}
+
+fn polygon(p: &Polygon<f64>) -> Json {
+    let mut rings = vec![line(p.exterior())];
+    rings.extend(p.interiors().iter().map(line));
+    Json::Array(rings)
+}
+
+/// A geo geometry as a GeoJSON geometry object.
+pub fn geometry(g: &Geometry<f64>) -> Json {
+    match g {
+        Geometry::Point(p) => json!({"type": "Point", "coordinates": coord(p.0)}),
+        Geometry::MultiPoint(mp) => json!({"type": "MultiPoint",
+            "coordinates": mp.0.iter().map(|p| coord(p.0)).collect::<Vec<_>>()}),
+        Geometry::Line(l) => json!({"type": "LineString",
+            "coordinates": [coord(l.start), coord(l.end)]}),
+        Geometry::LineString(l) => json!({"type": "LineString", "coordinates": line(l)}),
+        Geometry::MultiLineString(ml) => json!({"type": "MultiLineString",
+            "coordinates": ml.0.iter().map(line).collect::<Vec<_>>()}),
+        Geometry::Polygon(p) => json!({"type": "Polygon", "coordinates": polygon(p)}),
+        Geometry::MultiPolygon(mp) => json!({"type": "MultiPolygon",
+            "coordinates": mp.0.iter().map(polygon).collect::<Vec<_>>()}),
+        Geometry::Rect(r) => geometry(&Geometry::Polygon(r.to_polygon())),
+        Geometry::Triangle(t) => geometry(&Geometry::Polygon(t.to_polygon())),
+        Geometry::GeometryCollection(gc) => json!({"type": "GeometryCollection",
+            "geometries": gc.0.iter().map(geometry).collect::<Vec<_>>()}),
+    }
+}
+
+/// The attributes of feature `fid` a caller cleared to `clearance` may see, by name.
+/// Fields above the clearance are absent (not null): their existence is not leaked
+/// through values.
+pub fn properties(layer: &Layer, fid: u32, clearance: Sensitivity) -> Map<String, Json> {
+    let schema: &LayerSchema = layer.schema();
+    let mut out = Map::new();
+    let Some(feature) = layer.feature(fid) else {
+        return out;
+    };
+    for i in schema.visible_fields(clearance) {
+        let v = feature
+            .properties
+            .get(i)
+            .map_or(Json::Null, |v| v.to_json());
+        out.insert(schema.fields[i].name.clone(), v);
+    }
+    out
+}
+
+/// One GeoJSON feature of a layer, as a caller may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GeoFeature {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: u32,
+    pub geometry: Json,
+    pub properties: Map<String, Json>,
+}
+
+impl GeoFeature {
+    pub fn new(layer: &Layer, fid: u32, clearance: Sensitivity) -> Self {
+        let geometry = layer
+            .feature(fid)
+            .map_or(Json::Null, |f| self::geometry(&f.geometry));
+        GeoFeature {
+            kind: "Feature",
+            id: fid,
+            geometry,
+            properties: properties(layer, fid, clearance),
+        }
+    }
+
+    /// Add a computed member to the properties (a distance, a share).
+    pub fn with(mut self, key: &str, value: impl Into<Json>) -> Self {
+        self.properties.insert(key.to_string(), value.into());
+        self
+    }
+}

@@ -1,0 +1,458 @@
+//! `GET /api/openapi.json`: the OpenAPI 3 document for every endpoint of the server,
+//! with the limits enforced (from `Limits`, the one place they live).
+
+use axum::Json as AxumJson;
+use axum::response::{IntoResponse, Response};
+use layers::catalogue::{HAZARD_TYPES, INVENTORY_CATEGORIES};
+use layers::query::attenuation::GB18306_QINGHAI_TIBET;
+use layers::query::earthquake::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
+use layers::query::fire::NEIGHBOUR_TOLERANCE_M;
+use layers::query::transfer::METHOD;
+use serde_json::{Value as Json, json};
+
+use super::queries::LIMITS;
+
+fn q(name: &str, schema: Json, required: bool, description: &str) -> Json {
+    json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
+}
+
+fn path(name: &str, description: &str) -> Json {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}, "description": description})
+}
+
+fn num() -> Json {
+    json!({"type": "number"})
+}
+
+fn lon() -> Json {
+    q(
+        "lon",
+        json!({"type": "number", "minimum": -180, "maximum": 180}),
+        true,
+        "longitude, EPSG:4326 degrees",
+    )
+}
+
+fn lat() -> Json {
+    q(
+        "lat",
+        json!({"type": "number", "minimum": -90, "maximum": 90}),
+        true,
+        "latitude, EPSG:4326 degrees",
+    )
+}
+
+fn limit() -> Json {
+    q(
+        "limit",
+        json!({"type": "integer", "minimum": 1, "maximum": LIMITS.max_page_size, "default": LIMITS.default_page_size}),
+        false,
+        "page size",
+    )
+}
+
+fn offset() -> Json {
+    q(
+        "offset",
+        json!({"type": "integer", "minimum": 0, "default": 0}),
+        false,
+        "items to skip",
+    )
+}
+
+fn ok(description: &str, media: &str) -> Json {
+    json!({
+        "200": {"description": description, "content": {media: {"schema": {"type": "object"}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "404": {"$ref": "#/components/responses/NotFound"},
+        "503": {"$ref": "#/components/responses/Unavailable"}
+    })
+}
+
+fn with_body(mut responses: Json) -> Json {
+    responses["413"] = json!({"$ref": "#/components/responses/TooLarge"});
+    responses["415"] = json!({"$ref": "#/components/responses/BadRequest"});
+    responses["422"] = json!({"$ref": "#/components/responses/Unprocessable"});
+    responses
+}
+
+fn get(summary: &str, params: Vec<Json>, responses: Json) -> Json {
+    json!({"get": {"summary": summary, "parameters": params, "responses": responses}})
+}
+
+fn post(summary: &str, params: Vec<Json>, body: Json, responses: Json) -> Json {
+    json!({"post": {"summary": summary, "parameters": params,
+        "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+        "responses": with_body(responses)}})
+}
+
+fn tile_params() -> Vec<Json> {
+    vec![
+        path("z", "zoom 0-22"),
+        path("x", "column"),
+        path("y", "row; the `.mvt` suffix is part of this segment"),
+    ]
+}
+
+fn polygon_schema() -> Json {
+    json!({"description": format!("GeoJSON Polygon or MultiPolygon (or a Feature holding one), EPSG:4326; at most {} vertices; no self-intersection", LIMITS.max_polygon_vertices), "type": "object"})
+}
+
+pub fn document() -> Json {
+    let rel = GB18306_QINGHAI_TIBET;
+    let hazards: Vec<&str> = HAZARD_TYPES.iter().map(|h| h.0).collect();
+    let categories: Vec<&str> = INVENTORY_CATEGORIES.iter().map(|c| c.0).collect();
+    let layer = q(
+        "layer",
+        json!({"type": "string"}),
+        true,
+        "layer id (see /collections)",
+    );
+    let mut paths = serde_json::Map::new();
+    let mut add = |p: &str, v: Json| {
+        paths.insert(p.to_string(), v);
+    };
+    add(
+        "/health",
+        get(
+            "Is a dataset loaded; its version and layers",
+            vec![],
+            ok("status", "application/json"),
+        ),
+    );
+    add(
+        "/",
+        get(
+            "OGC API landing page",
+            vec![],
+            ok("landing page", "application/json"),
+        ),
+    );
+    add(
+        "/conformance",
+        get(
+            "OGC API conformance classes",
+            vec![],
+            ok("conformance", "application/json"),
+        ),
+    );
+    add(
+        "/collections",
+        get(
+            "Collections (one per layer the caller may see)",
+            vec![],
+            ok("collections", "application/json"),
+        ),
+    );
+    add(
+        "/collections/{layer}",
+        get(
+            "One collection",
+            vec![path("layer", "collection (layer) id")],
+            ok("collection", "application/json"),
+        ),
+    );
+    add(
+        "/collections/{layer}/items",
+        get(
+            "Features of a collection, paged; unknown query parameters are refused (400)",
+            vec![
+                path("layer", "collection (layer) id"),
+                q(
+                    "bbox",
+                    json!({"type": "string"}),
+                    false,
+                    "min_lon,min_lat,max_lon,max_lat (CRS84)",
+                ),
+                limit(),
+                offset(),
+            ],
+            ok(
+                "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links",
+                "application/geo+json",
+            ),
+        ),
+    );
+    add(
+        "/collections/{layer}/items/{featureId}",
+        get(
+            "One feature (featureId = fid, its position in the layer)",
+            vec![
+                path("layer", "collection (layer) id"),
+                path("featureId", "feature id"),
+            ],
+            ok("GeoJSON Feature", "application/geo+json"),
+        ),
+    );
+    add(
+        "/collections/{layer}/tiles/WebMercatorQuad/{z}/{row}/{col}",
+        get(
+            "OGC API – Tiles: a vector tile of one layer",
+            vec![
+                path("layer", "layer id"),
+                path("z", "zoom"),
+                path("row", "tile row"),
+                path("col", "tile column"),
+            ],
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
+        ),
+    );
+    let mut tp = vec![path("layer", "layer id")];
+    tp.extend(tile_params());
+    add(
+        "/tiles/{layer}/{z}/{x}/{y}.mvt",
+        get(
+            "XYZ vector tile of one layer (extent 4096, buffer 64, at most 500 KB)",
+            tp,
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
+        ),
+    );
+    add(
+        "/tiles/onemap/{z}/{x}/{y}.mvt",
+        get(
+            "XYZ composite tile of every layer the caller may see (一张图)",
+            tile_params(),
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}}),
+        ),
+    );
+    add(
+        "/tiles/{layer}.json",
+        get(
+            "TileJSON 3.0 of a tileset (a layer or `onemap`)",
+            vec![path(
+                "layer",
+                "layer id or onemap; the `.json` suffix is part of this segment",
+            )],
+            ok("TileJSON 3.0", "application/json"),
+        ),
+    );
+    add(
+        "/catalog",
+        get(
+            "The layer catalogue: layers, fields, labels, sensitivity, synthetic flags",
+            vec![],
+            ok("catalogue", "application/json"),
+        ),
+    );
+    add(
+        "/styles/{name}.json",
+        get(
+            "A MapLibre style (analyst, wall)",
+            vec![path(
+                "name",
+                "style name; the `.json` suffix is part of this segment",
+            )],
+            ok("MapLibre style JSON", "application/json"),
+        ),
+    );
+    add(
+        "/api/openapi.json",
+        get(
+            "This document",
+            vec![],
+            ok("OpenAPI 3.0 document", "application/json"),
+        ),
+    );
+    add(
+        "/api/v1/point",
+        get(
+            "Risk profile of a place: admin chain, evacuation grids at every level with their assigned shelter, hazard zones with type and grade, nearest open shelter / water source / depot (geodesic metres)",
+            vec![lon(), lat()],
+            ok("point profile", "application/json"),
+        ),
+    );
+    add(
+        "/api/v1/nearest",
+        get(
+            &format!(
+                "The k nearest features of a point layer by geodesic distance (WGS84 ellipsoid), nearest first; k <= {}, max_distance_m <= {} m",
+                LIMITS.max_k, LIMITS.max_radius_m
+            ),
+            vec![
+                layer.clone(),
+                lon(),
+                lat(),
+                q(
+                    "k",
+                    json!({"type": "integer", "minimum": 1, "maximum": LIMITS.max_k, "default": 5}),
+                    false,
+                    "how many",
+                ),
+                q(
+                    "max_distance_m",
+                    json!({"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m}),
+                    false,
+                    "search radius, metres",
+                ),
+                q(
+                    "open",
+                    json!({"type": "boolean"}),
+                    false,
+                    "shelters: status open only",
+                ),
+                q(
+                    "min_capacity",
+                    json!({"type": "integer", "minimum": 0}),
+                    false,
+                    "shelters: capacity at least this (capacity is taken as free capacity)",
+                ),
+                q(
+                    "type",
+                    json!({"type": "string", "enum": ["pond", "reservoir", "stream", "tank", "hydrant"]}),
+                    false,
+                    "water_sources: type",
+                ),
+                q(
+                    "helicopter_access",
+                    json!({"type": "boolean"}),
+                    false,
+                    "water_sources: helicopter access",
+                ),
+                q(
+                    "vehicle_access",
+                    json!({"type": "boolean"}),
+                    false,
+                    "water_sources: vehicle access",
+                ),
+                q(
+                    "level",
+                    json!({"type": "string", "enum": ["province", "prefecture", "county", "township"]}),
+                    false,
+                    "depots: level",
+                ),
+                q(
+                    "category",
+                    json!({"type": "string", "enum": categories}),
+                    false,
+                    "depots: holds this inventory category",
+                ),
+                q(
+                    "min_quantity",
+                    json!({"type": "integer", "minimum": 1, "default": 1}),
+                    false,
+                    "depots: at least this many of `category`",
+                ),
+            ],
+            ok(
+                "GeoJSON FeatureCollection; each feature has distance_m",
+                "application/geo+json",
+            ),
+        ),
+    );
+    add(
+        "/api/v1/within",
+        json!({
+            "get": get(&format!("Features meeting a box, or within radius_m (<= {} m) of a point; exact tests; paged", LIMITS.max_radius_m),
+                vec![layer.clone(), q("bbox", json!({"type": "string"}), false, "min_lon,min_lat,max_lon,max_lat"),
+                    q("lon", num(), false, "circle centre longitude"), q("lat", num(), false, "circle centre latitude"),
+                    q("radius_m", json!({"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m}), false, "geodesic radius, metres"),
+                    limit(), offset()],
+                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["get"].clone(),
+            "post": post(&format!("Features meeting a polygon (body, at most {} vertices, body at most {} bytes); exact tests; paged", LIMITS.max_polygon_vertices, LIMITS.max_body_bytes),
+                vec![layer.clone(), limit(), offset()], polygon_schema(),
+                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["post"].clone()
+        }),
+    );
+    add(
+        "/api/v1/areas/{code}/summary",
+        get(
+            "An admin unit and each unit below it: persons and households in grids per hazard type and grade, persons to move (grids in grade 3-4 zones) against open shelter capacity, depots with inventory totals, water sources",
+            vec![path(
+                "code",
+                "GB/T 2260 code: 6 digits (county and above), 9 (township), 12 (village)",
+            )],
+            ok("area summary", "application/json"),
+        ),
+    );
+    add(
+        "/api/v1/analysis/transfer",
+        post(
+            &format!("Warning-area transfer. {METHOD}"),
+            vec![],
+            json!({"type": "object", "required": ["area", "hazard_type"], "additionalProperties": false, "properties": {
+            "area": polygon_schema(),
+            "hazard_type": {"type": "string", "enum": hazards},
+            "max_distance_m": {"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m, "default": LIMITS.transfer_default_distance_m, "description": "farthest shelter a grid may be sent to"},
+            "include_geometry": {"type": "boolean", "default": true}}}),
+            ok(
+                "grids (GeoJSON, with share, persons_to_move, assignments, unplaced), shelters used, unusable shelters, summary; call_list (叫应) only for callers cleared for personal data",
+                "application/json",
+            ),
+        ),
+    );
+    add(
+        "/api/v1/analysis/earthquake",
+        post(
+            &format!(
+                "Earthquake scenario: elliptical isoseismals (degree VI and up) from {} — {}: long axis A={} B={} C={} R0={}, short axis A={} B={} C={} R0={}, sigma={}; long axis along the strike of the nearest active fault within {FAULT_NEAR_KM} km (else strike_deg, else equal-area circles); per zone persons, grids, shelters (unusable at IX and above or closed), depots; depots within reach_km (default {DEFAULT_REACH_KM})",
+                rel.name,
+                rel.formula,
+                rel.long.a,
+                rel.long.b,
+                rel.long.c,
+                rel.long.r0_km,
+                rel.short.a,
+                rel.short.b,
+                rel.short.c,
+                rel.short.r0_km,
+                rel.sigma
+            ),
+            vec![],
+            json!({"type": "object", "required": ["epicentre", "magnitude"], "additionalProperties": false, "properties": {
+            "epicentre": {"description": "[lon, lat] or a GeoJSON Point"},
+            "magnitude": {"type": "number", "minimum": LIMITS.min_magnitude, "maximum": LIMITS.max_magnitude, "description": "surface-wave magnitude Ms"},
+            "depth_km": {"type": "number", "minimum": 0, "maximum": LIMITS.max_depth_km, "default": 10},
+            "strike_deg": {"type": "number", "minimum": 0, "maximum": 360},
+            "reach_km": {"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m / 1000.0}}}),
+            ok(
+                &format!(
+                    "zones (GeoJSON), orientation, depots in reach; relation cited: {}",
+                    rel.citation
+                ),
+                "application/json",
+            ),
+        ),
+    );
+    add(
+        "/api/v1/analysis/fire",
+        post(
+            &format!(
+                "Forest fire at a point: nearest water sources, nearest depots holding fire-fighting material, the county and its neighbouring counties (overlapping or within {NEIGHBOUR_TOLERANCE_M} m)"
+            ),
+            vec![],
+            json!({"type": "object", "required": ["point"], "additionalProperties": false, "properties": {
+            "point": {"description": "[lon, lat] or a GeoJSON Point"},
+            "water_k": {"type": "integer", "minimum": 1, "maximum": LIMITS.max_k, "default": 5},
+            "depot_k": {"type": "integer", "minimum": 1, "maximum": LIMITS.max_k, "default": 3}}}),
+            ok("fire analysis", "application/json"),
+        ),
+    );
+    let error = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let resp = |d: &str| {
+        let mut e = error.clone();
+        e["description"] = json!(d);
+        e
+    };
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "riskmap API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "The unified risk map (一张图): spatial queries, scenario analyses, OGC API – Features and vector tiles. Coordinates EPSG:4326 lon/lat; distances geodesic metres on the WGS84 ellipsoid. Personal fields (responsible persons, phones, special-needs counts) are returned only to callers cleared for personal data.",
+            "x-limits": LIMITS},
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true, "description": "the request field at fault"}}}}}},
+            "responses": {
+                "BadRequest": resp("bad or unknown parameter, malformed body"),
+                "NotFound": resp("no such thing"),
+                "TooLarge": resp(&format!("request body over {} bytes", LIMITS.max_body_bytes)),
+                "Unprocessable": resp("wrong geometry type or invalid (e.g. self-intersecting) geometry"),
+                "Unavailable": resp("no dataset loaded yet")
+            }
+        }
+    })
+}
+
+pub async fn openapi() -> Response {
+    AxumJson(document()).into_response()
+}
