@@ -3,7 +3,7 @@
 // tools/glyphs. Everything the browser loads comes from here, served by riskmap-server.
 //
 // Environment: RISKMAP_FONT (font file), RISKMAP_GLYPHS_BIN (a built riskmap-glyphs,
-// else `cargo run --release -p riskmap-glyphs`).
+// else `cargo run --profile $PROFILE (default release) -p riskmap-glyphs`).
 
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,7 +42,9 @@ function buildGlyphs() {
   if (process.env.RISKMAP_GLYPHS_BIN) {
     execFileSync(process.env.RISKMAP_GLYPHS_BIN, args, { stdio: 'inherit' });
   } else {
-    execFileSync('cargo', ['run', '--quiet', '--release', '-p', 'riskmap-glyphs', '--', ...args], { stdio: 'inherit', cwd: root });
+    // The test command's build profile when it set one (its dependencies are built).
+    const profile = process.env.RISKMAP_GLYPHS_PROFILE || process.env.PROFILE || 'release';
+    execFileSync('cargo', ['run', '--quiet', '--profile', profile, '-p', 'riskmap-glyphs', '--', ...args], { stdio: 'inherit', cwd: root });
   }
   writeFileSync(stampFile, stamp);
 }

@@ -21,7 +21,7 @@ log "installing browser-test npm packages"
 
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 BIN=""
-for p in ci release debug; do
+for p in ${PROFILE:-} ci release debug; do
   if [ -x "$TARGET/$p/riskmap-server" ]; then BIN="$TARGET/$p/riskmap-server"; break; fi
 done
 [ -n "$BIN" ] || die "no riskmap-server binary under $TARGET/{ci,release,debug}: build it first"
