@@ -109,10 +109,12 @@ test('county cycling shows each county with its own figures', async () => {
   await wallReady(p, { idle: false }); // the map keeps flying from county to county
   const kids = await p.evaluate(() => window.__wall.summary.children.map((c) => ({ name: c.unit.name, need: c.figures.persons_to_move })));
   assert.ok(kids.length > 0, 'the region has counties');
-  await p.waitForFunction((name) => document.querySelector('#wall-area').textContent === name, kids[0].name, { timeout: 10_000 });
+  // Name and figure read together: the next county comes two seconds later.
+  const need = await (await p.waitForFunction((name) => (document.querySelector('#wall-area').textContent === name
+    ? document.querySelector('[data-k="persons_to_move"]').textContent : null), kids[0].name, { timeout: 10_000 })).jsonValue();
   const region = await p.evaluate(() => window.__wall.region.code);
   const api1 = (await api(`/api/v1/areas/${region}/summary`)).children[0];
-  assert.equal(digits(await p.locator('[data-k="persons_to_move"]').innerText()), api1.figures.persons_to_move);
+  assert.equal(digits(need), api1.figures.persons_to_move);
   assert.equal(api1.unit.name, kids[0].name);
   await p.close();
 });
