@@ -9,7 +9,8 @@
 ///
 /// ```
 /// use riskmap_prep::demo::apportion::apportion;
-/// assert_eq!(apportion(10, &[1.0, 1.0, 2.0], &[0, 0, 0]), Some(vec![2, 3, 5]));
+/// // 2.5 and 2.5: the tie goes to the lower index.
+/// assert_eq!(apportion(10, &[1.0, 1.0, 2.0], &[0, 0, 0]), Some(vec![3, 2, 5]));
 /// assert_eq!(apportion(10, &[0.0, 1.0], &[4, 0]), Some(vec![4, 6]));
 /// assert_eq!(apportion(3, &[1.0, 1.0], &[2, 2]), None);
 /// ```
@@ -22,7 +23,7 @@ pub fn apportion(total: u64, weights: &[f64], minimum: &[u64]) -> Option<Vec<u64
         return Some(parts);
     }
     let weight_sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
-    if !(weight_sum > 0.0) || parts.is_empty() {
+    if weight_sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || parts.is_empty() {
         return None;
     }
     let mut given = 0u64;

@@ -15,8 +15,8 @@ use super::apportion::apportion;
 use super::local::LocalFrame;
 use super::model::{AdminUnit, Depot};
 use super::naming::{person, phone};
+use super::placement::near;
 use super::random::{DemoRng, lognormal, stream};
-use super::shelters::near;
 
 /// Typical share of each category (tents, quilts, clothing, folding beds, rice, oil,
 /// water, instant food, lighting, fire tools), in catalogue order.

@@ -25,6 +25,9 @@ pub enum Scale {
     Yunnan,
 }
 
+/// One prefecture's admin tree and generated layers.
+type Generated = (AdminTree, DemoData);
+
 /// Share of the prefectures' depot items held in the province's own depot (Yunnan).
 const PROVINCE_DEPOT_SHARE: f64 = 0.25;
 
@@ -106,7 +109,7 @@ pub fn generate(seed: u64, reference: &Reference, scale: Scale) -> Result<DemoDa
 fn yunnan(seed: u64, reference: &Reference) -> Result<DemoData> {
     let mut prefs: Vec<&RefPrefecture> = reference.prefectures.iter().collect();
     prefs.sort_by(|a, b| a.code.cmp(&b.code));
-    let results: Vec<Mutex<Option<Result<(AdminTree, DemoData)>>>> =
+    let results: Vec<Mutex<Option<Result<Generated>>>> =
         prefs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()

@@ -22,7 +22,8 @@ use super::apportion::apportion;
 use super::local::LocalFrame;
 use super::model::{AdminUnit, Grid};
 use super::naming::{numeral, person, phone};
-use super::partition::{sample_points, voronoi_partition};
+use super::partition::voronoi_partition;
+use super::placement::sample_points;
 use super::random::{DemoRng, lognormal, stream};
 use super::sizing::{LEVEL4_SHARE, Quotas};
 

@@ -10,9 +10,9 @@ use super::admin::AdminTree;
 use super::local::LocalFrame;
 use super::model::HazardPoint;
 use super::naming::{person, phone};
-use super::random::{DemoRng, lognormal, stream, weighted_index};
+use super::placement::{jitter, random_inside};
+use super::random::{lognormal, stream, weighted_index};
 use super::reference::Reference;
-use super::water::random_inside;
 
 /// (kind, zh, draw weight)
 const KINDS: [(&str, &str, f64); 6] = [
@@ -93,13 +93,4 @@ pub fn generate(
         });
     }
     Ok(out)
-}
-
-/// A point within `radius_m` of `c` (normal spread, so sites cluster).
-fn jitter(rng: &mut DemoRng, c: Coord, radius_m: f64, frame: &LocalFrame) -> Coord {
-    let l = frame.to_local(c);
-    frame.to_lonlat(Coord {
-        x: l.x + super::random::normal(rng) * radius_m / 2.0,
-        y: l.y + super::random::normal(rng) * radius_m / 2.0,
-    })
 }

@@ -19,6 +19,7 @@ use rand::Rng;
 use super::admin::{AdminTree, area_m2};
 use super::local::LocalFrame;
 use super::model::HazardZone;
+use super::placement::{random_inside, ridge};
 use super::random::{DemoRng, stream};
 use super::reference::Reference;
 use super::slicing;
@@ -129,10 +130,13 @@ fn geological(
     tree: &AdminTree,
     frame: &LocalFrame,
 ) -> HazardSpec {
-    // Steep ground is not in the reference data: seeded "steep slope" cores stand in.
+    // Steep ground is not in the reference data: seeded "steep slope" ridges stand in.
     let n_steep = (area_m2(&tree.prefecture.geometry, frame) / 800e6).ceil() as usize;
-    let steep: Vec<Point> = (0..n_steep)
-        .map(|_| Point(super::water::random_inside(rng, &tree.prefecture.geometry)))
+    let steep: Vec<LineString> = (0..n_steep)
+        .map(|_| {
+            let start = random_inside(rng, &tree.prefecture.geometry);
+            ridge(rng, start, 3, 3_000.0, frame)
+        })
         .collect();
     HazardSpec {
         hazard_type: "geological",
@@ -151,8 +155,8 @@ fn geological(
                 distances: [1_000.0, 3_000.0, 6_000.0, 10_000.0],
             },
             BandSource {
-                geometry: Geometry::MultiPoint(MultiPoint::new(steep)),
-                distances: [2_000.0, 5_000.0, 10_000.0, 16_000.0],
+                geometry: Geometry::MultiLineString(MultiLineString::new(steep)),
+                distances: [1_500.0, 4_000.0, 8_000.0, 13_000.0],
             },
         ],
         background: None,
@@ -168,16 +172,19 @@ fn forest_fire(rng: &mut DemoRng, tree: &AdminTree, frame: &LocalFrame) -> Hazar
     let mut attempts = 0;
     while sources.len() < n && attempts < n * 200 {
         attempts += 1;
-        let c = super::water::random_inside(rng, area);
+        let c = random_inside(rng, area);
         if towns.iter().any(|t| frame.distance(*t, c) < 6_000.0) {
             continue;
         }
-        let d4 = rng.random_range(1_500.0..3_000.0);
-        let d3 = d4 + rng.random_range(2_000.0..4_000.0);
-        let d2 = d3 + rng.random_range(3_000.0..5_000.0);
-        let d1 = d2 + rng.random_range(3_000.0..6_000.0);
+        // A forest belt along a ridge, widest bands for the largest forests.
+        let (legs, leg_m) = (rng.random_range(1..5), rng.random_range(2_000.0..5_000.0));
+        let belt = ridge(rng, c, legs, leg_m, frame);
+        let d4 = rng.random_range(1_000.0..2_500.0);
+        let d3 = d4 + rng.random_range(1_500.0..3_500.0);
+        let d2 = d3 + rng.random_range(2_000.0..4_000.0);
+        let d1 = d2 + rng.random_range(2_000.0..5_000.0);
         sources.push(BandSource {
-            geometry: Geometry::Point(Point(c)),
+            geometry: Geometry::LineString(belt),
             distances: [d4, d3, d2, d1],
         });
     }
@@ -264,6 +271,7 @@ fn clip_to_reach(
             (!kept.is_empty()).then(|| Geometry::MultiPoint(MultiPoint::new(kept)))
         }
         Geometry::Point(p) => near(&p.0).then(|| g.clone()),
+        Geometry::LineString(l) => l.0.iter().any(near).then(|| g.clone()),
         _ => Some(g.clone()),
     }
 }

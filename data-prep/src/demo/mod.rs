@@ -25,6 +25,7 @@ pub mod local;
 pub mod model;
 pub mod naming;
 pub mod partition;
+pub mod placement;
 pub mod random;
 pub mod reference;
 pub mod shelter_shapefile;
@@ -140,7 +141,13 @@ pub fn write_sources(args: &DemoArgs) -> Result<Sources> {
     };
     let header = config_file::Header {
         comment: vec![
-            format!("Demo dataset written by `riskmap-prep demo --seed {} --scale {:?}`.", args.seed, args.scale),
+            format!(
+                "Demo dataset written by `riskmap-prep demo --seed {} --scale {}`.",
+                args.seed,
+                clap::ValueEnum::to_possible_value(&args.scale)
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            ),
             "Every layer marked `synthetic` is generated (plausible, not real) on real geography;".into(),
             "the context layers are the real reference files. Build it with".into(),
             "  riskmap-prep build --config prep.toml --out DIR".into(),
@@ -191,18 +198,90 @@ fn report_path(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
-/// Refuse to write the sources into the dataset directory itself (the build replaces it).
+/// Refuse to write the sources into the dataset directory (the build replaces it, and
+/// the worked example with it).
 pub fn check_paths(args: &DemoArgs) -> Result<()> {
-    let sources = args.sources_dir();
-    if same_dir(&sources, &args.out) {
-        bail!("--sources must not be the --out directory (the build replaces it)");
+    let sources = absolute(&args.sources_dir());
+    let out = absolute(&args.out);
+    if sources.starts_with(&out) {
+        bail!(
+            "--sources {} is inside --out {}: the build replaces that directory",
+            sources.display(),
+            out.display()
+        );
     }
     Ok(())
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
+/// `p` made absolute and `..`-free (lexically), with symlinks resolved in the part of
+/// it that exists.
+fn absolute(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut lexical = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return lexical.clone(),
+        }
+    }
+    let mut resolved = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    resolved.extend(rest.iter().rev());
+    resolved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        demo: DemoArgs,
+    }
+
+    fn args(line: &[&str]) -> DemoArgs {
+        Cli::try_parse_from(std::iter::once("demo").chain(line.iter().copied()))
+            .unwrap()
+            .demo
+    }
+
+    #[test]
+    fn sources_default_beside_the_dataset() {
+        let a = args(&["--out", "/tmp/x/chuxiong"]);
+        assert_eq!(a.sources_dir(), Path::new("/tmp/x/chuxiong.sources"));
+        assert_eq!(a.seed, DEFAULT_SEED);
+        assert_eq!(a.scale, Scale::Chuxiong);
+        assert_eq!(
+            args(&["--out", "o", "--scale", "yunnan"]).scale,
+            Scale::Yunnan
+        );
+    }
+
+    #[test]
+    fn sources_inside_the_dataset_are_refused() {
+        let inside = args(&["--out", "/tmp/x/ds", "--sources", "/tmp/x/ds/src"]);
+        let e = check_paths(&inside).unwrap_err();
+        assert!(e.to_string().contains("inside --out"), "{e}");
+        let same = args(&["--out", "/tmp/x/ds", "--sources", "/tmp/x/../x/ds"]);
+        assert!(check_paths(&same).is_err());
+        assert!(check_paths(&args(&["--out", "/tmp/x/ds"])).is_ok());
     }
 }

@@ -1,17 +1,13 @@
-//! Dividing an area into parts: seeded sample points and Voronoi partitions.
+//! Dividing an area into parts: Voronoi partitions.
 //!
 //! A partition cuts the area by the Voronoi edges of its sites (computed in a local
 //! metric frame) with [`slicing::slice`], then gives each piece to the site nearest its
 //! interior point; a cell the area's boundary cuts in two becomes a multipolygon. The
 //! parts cover the area exactly once, which is what the admin and grid levels need.
 
-use geo::{
-    BoundingRect, Contains, Coord, InteriorPoint, MultiPoint, MultiPolygon, Point, Rect, Voronoi,
-};
-use rand::Rng;
+use geo::{BoundingRect, Coord, InteriorPoint, MultiPoint, MultiPolygon, Point, Rect, Voronoi};
 
 use super::local::LocalFrame;
-use super::random::DemoRng;
 use super::slicing::{self, SliceError};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,55 +18,9 @@ pub enum PartitionError {
     Voronoi(String),
     #[error("area has no extent")]
     Empty,
-    #[error("could not place {0} points inside the area")]
-    NoRoom(usize),
+
     #[error("site {0} got no part of the area (is it outside?)")]
     SiteWithoutPart(usize),
-}
-
-/// `n` random points inside `area`, each at least `spacing_m` from the others and from
-/// `taken` where that can be had (the spacing is relaxed step by step when the area is
-/// too crowded for it). Deterministic for a given stream.
-pub fn sample_points(
-    rng: &mut DemoRng,
-    area: &MultiPolygon,
-    n: usize,
-    spacing_m: f64,
-    taken: &[Coord],
-    frame: &LocalFrame,
-) -> Result<Vec<Coord>, PartitionError> {
-    let bbox = area.bounding_rect().ok_or(PartitionError::Empty)?;
-    let mut out: Vec<Coord> = Vec::with_capacity(n);
-    let mut spacing = spacing_m;
-    let mut misses = 0usize;
-    let mut attempts = 0usize;
-    while out.len() < n {
-        attempts += 1;
-        if attempts > 200_000 + 2_000 * n {
-            return Err(PartitionError::NoRoom(n));
-        }
-        let c = Coord {
-            x: rng.random_range(bbox.min().x..=bbox.max().x),
-            y: rng.random_range(bbox.min().y..=bbox.max().y),
-        };
-        if !area.contains(&Point(c)) {
-            continue;
-        }
-        let crowded = out
-            .iter()
-            .chain(taken)
-            .any(|o| frame.distance(*o, c) < spacing);
-        if crowded {
-            misses += 1;
-            if misses > 60 {
-                spacing *= 0.8;
-                misses = 0;
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    Ok(out)
 }
 
 /// One part of `area` per site (in site order): the site's Voronoi cell within the area.
@@ -172,7 +122,7 @@ pub fn clip_segment(a: Coord, b: Coord, r: &Rect) -> Option<(Coord, Coord)> {
             }
         }
     }
-    (t0 < t1).then(|| {
+    (t0 < t1).then_some({
         (
             Coord {
                 x: a.x + t0 * dx,
@@ -189,8 +139,9 @@ pub fn clip_segment(a: Coord, b: Coord, r: &Rect) -> Option<(Coord, Coord)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::placement::sample_points;
     use crate::demo::random::stream;
-    use geo::{Area, BooleanOps, polygon};
+    use geo::{Area, BooleanOps, Contains, polygon};
 
     fn l_shape() -> MultiPolygon {
         MultiPolygon::new(vec![polygon![

@@ -19,6 +19,7 @@ use super::apportion::apportion;
 use super::local::LocalFrame;
 use super::model::{Grid, Shelter};
 use super::naming::{person, phone};
+use super::placement::near;
 use super::random::{DemoRng, lognormal, stream, weighted_index};
 
 /// Probability that a township is drawn short of shelter capacity.
@@ -170,29 +171,6 @@ fn township_shelters(
         });
     }
     Ok(shelters)
-}
-
-/// A point within `radius_m` of `at` and inside `area` (`at` itself when the draws miss).
-pub fn near(
-    rng: &mut DemoRng,
-    at: Coord,
-    radius_m: f64,
-    area: &geo::MultiPolygon,
-    frame: &LocalFrame,
-) -> Coord {
-    let centre = frame.to_local(at);
-    for _ in 0..20 {
-        let r = radius_m * rng.random::<f64>().sqrt();
-        let a = rng.random_range(0.0..std::f64::consts::TAU);
-        let c = frame.to_lonlat(Coord {
-            x: centre.x + r * a.cos(),
-            y: centre.y + r * a.sin(),
-        });
-        if area.contains(&Point(c)) {
-            return c;
-        }
-    }
-    at
 }
 
 /// Give every level 3–5 grid the nearest open shelter of its township (geodesic

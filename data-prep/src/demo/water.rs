@@ -5,7 +5,6 @@
 use anyhow::{Context, Result};
 use geo::{
     BoundingRect, Contains, Coord, Euclidean, InterpolateLine, Intersects, Length, LineString,
-    Point,
 };
 use rand::Rng;
 
@@ -13,9 +12,9 @@ use super::admin::{AdminTree, County, area_m2};
 use super::apportion::apportion;
 use super::local::LocalFrame;
 use super::model::WaterSource;
+use super::placement::{near, random_inside};
 use super::random::{DemoRng, lognormal, stream, weighted_index};
 use super::reference::RefLine;
-use super::shelters::near;
 
 /// (kind, draw weight)
 const KINDS: [(&str, f64); 5] = [
@@ -165,20 +164,4 @@ fn river_point(
         }
     }
     None
-}
-
-/// A uniformly random point inside `area`.
-pub fn random_inside(rng: &mut DemoRng, area: &geo::MultiPolygon) -> Coord {
-    let Some(b) = area.bounding_rect() else {
-        return Coord::zero();
-    };
-    loop {
-        let c = Coord {
-            x: rng.random_range(b.min().x..=b.max().x),
-            y: rng.random_range(b.min().y..=b.max().y),
-        };
-        if area.contains(&Point(c)) {
-            return c;
-        }
-    }
 }
