@@ -35,6 +35,8 @@ ensure_apt() {
 BUILD_PACKAGES=(libgdal-dev libproj-dev gdal-bin proj-bin libclang-dev clang pkg-config)
 # What the web viewer's asset build needs.
 NODE_PACKAGES=(nodejs npm)
+# The font the viewer's SDF glyphs (CJK labels) are built from by tools/glyphs.
+VIEWER_PACKAGES=(fonts-noto-cjk)
 
 ensure_build_deps() {
   ensure_apt "${BUILD_PACKAGES[@]}"
@@ -69,6 +71,7 @@ ensure_venv() {
 build_viewer_assets() {
   if [ -f "$ROOT/web-viewer/package.json" ]; then
     ensure_node
+    ensure_apt "${VIEWER_PACKAGES[@]}"
     log "building web viewer assets"
     (cd "$ROOT/web-viewer" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
   fi

@@ -112,6 +112,8 @@ pub struct ViewerConfig {
     pub tianditu_key: Option<String>,
     /// Seconds the wall screen shows each county when cycling; 0 does not cycle.
     pub wall_cycle_seconds: u64,
+    /// The built viewer (`web-viewer/dist`); found next to the executable when unset.
+    pub assets_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

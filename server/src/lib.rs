@@ -14,6 +14,8 @@ pub mod styles;
 pub mod tile_cache;
 pub mod tilejson;
 pub mod tiles;
+pub mod viewer;
+pub mod wall;
 
 use std::time::Duration;
 
@@ -57,8 +59,15 @@ pub fn app(state: AppState) -> Router {
     // Install the recorder before anything records.
     metrics::handle();
     let http = &state.config.http;
+    let assets = viewer::assets_dir(&state.config);
     let routes = Router::new()
         .route("/health", get(health::health))
+        .route("/api/v1/wall", get(wall::get_wall))
+        .route(
+            "/api/v1/wall/publish",
+            post(wall::publish).delete(wall::clear),
+        )
+        .merge(viewer::routes(&assets))
         .route("/metrics", get(metrics::render))
         .route("/admin/reload", post(reload::reload))
         .merge(api::routes())
@@ -80,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(Duration::from_millis(http.request_timeout_ms), limits::timeout))
         .layer(CompressionLayer::new())
         .layer(cors(&http.cors_origins))
+        .layer(from_fn_with_state(viewer::index_file(&assets), viewer::analyst_page))
         .layer(from_fn(limits::json_errors))
         .layer(from_fn(metrics::track))
         .layer(

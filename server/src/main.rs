@@ -51,6 +51,9 @@ struct Args {
         hide_env_values = true
     )]
     tianditu_key: Option<String>,
+    /// The built web viewer (`web-viewer/dist`) [default: found next to the executable].
+    #[arg(long, env = "RISKMAP_ASSETS", value_name = "DIR")]
+    assets: Option<PathBuf>,
     /// Validate the configuration, print the effective settings and exit.
     #[arg(long)]
     check_config: bool,
@@ -90,6 +93,9 @@ fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     }
     if let Some(v) = &args.tianditu_key {
         c.viewer.tianditu_key = Some(v.clone()).filter(|k| !k.is_empty());
+    }
+    if let Some(v) = &args.assets {
+        c.viewer.assets_dir = Some(v.clone());
     }
     c.validate()?;
     Ok(c)

@@ -14,6 +14,7 @@ use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::styles::Styles;
 use crate::tile_cache::TileCache;
+use crate::wall::WallState;
 
 /// A dataset loaded and ready to serve, with everything derived from it at load time.
 /// A request holds one `Arc<Loaded>` from start to end, so it finishes on the version it
@@ -69,6 +70,8 @@ pub struct AppState {
     pub last_load: Arc<tokio::sync::Mutex<Option<LoadStatus>>>,
     /// A copy of the last outcome readable without awaiting (for /health).
     pub last_load_seen: Arc<Mutex<Option<LoadStatus>>>,
+    /// The analysis published to the wall screen, if any.
+    pub wall: Arc<WallState>,
     pub tile_cache: Arc<TileCache>,
     pub styles: Arc<Styles>,
 }
@@ -85,6 +88,7 @@ impl AppState {
             keys: Arc::new(keys),
             last_load: Arc::new(tokio::sync::Mutex::new(None)),
             last_load_seen: Arc::new(Mutex::new(None)),
+            wall: Arc::new(WallState::default()),
         }
     }
 
