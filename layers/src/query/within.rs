@@ -206,9 +206,12 @@ mod tests {
     #[test]
     fn a_part_wholly_inside_counts_even_when_the_first_part_is_far() {
         let far = polygon![(x: 50.0, y: 50.0), (x: 51.0, y: 50.0), (x: 51.0, y: 51.0), (x: 50.0, y: 50.0)];
-        let inside = polygon![(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0), (x: 1.0, y: 1.0)];
+        let inside =
+            polygon![(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0), (x: 1.0, y: 1.0)];
         let g = Geometry::MultiPolygon(MultiPolygon(vec![far, inside]));
-        let area = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)]]);
+        let area = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)],
+        ]);
         assert!(g.intersects(&area));
         assert!(meets_area(&g, &PreparedArea::new(area)));
     }
