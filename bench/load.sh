@@ -10,14 +10,15 @@ ensure_build_deps
 ensure_apt wrk curl
 cd "$ROOT"
 cargo build --release --quiet -p riskmap-prep -p riskmap-server
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 WORK="$ROOT/target/bench-load"
 mkdir -p "$WORK"
 for seed in 42 43; do
-  [ -f "$WORK/ds$seed/manifest.json" ] || target/release/riskmap-prep demo --out "$WORK/ds$seed" --seed "$seed" --no-progress >/dev/null
+  [ -f "$WORK/ds$seed/manifest.json" ] || "$BIN/riskmap-prep" demo --out "$WORK/ds$seed" --seed "$seed" --no-progress >/dev/null
 done
 ln -sfn "$WORK/ds42" "$WORK/live"
 
-KEY=$(target/release/riskmap-server --gen-key | sed -n 's/^key.*: //p')
+KEY=$("$BIN/riskmap-server" --gen-key | sed -n 's/^key.*: //p')
 DIGEST=$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)
 cat > "$WORK/server.toml" <<TOML
 listen = "127.0.0.1:18181"
@@ -29,7 +30,7 @@ name = "load-test"
 role = "admin"
 sha256 = "$DIGEST"
 TOML
-target/release/riskmap-server --config "$WORK/server.toml" & PID=$!
+"$BIN/riskmap-server" --config "$WORK/server.toml" & PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 wait_healthy 127.0.0.1:18181 120 || die "server did not come up"
 
