@@ -5,8 +5,8 @@
 #   bench/tiles.sh [DURATION_SECONDS=10]
 #
 # Datasets: the Chuxiong demo and the Yunnan-scale demo (`riskmap-prep demo --scale
-# yunnan`) when riskmap-prep has `demo`; otherwise the tile test dataset
-# (layers/examples/tiles_testdata.rs) stands in for Chuxiong and Yunnan is skipped.
+# yunnan`) when riskmap-prep has `demo`; otherwise the tile test datasets
+# (layers/examples/tiles_testdata.rs, Chuxiong and `yunnan` scale) stand in for them.
 # Tile lists: bench/tiles-<dataset>.txt, recorded once by bench/make_tile_list.py and
 # replayed by wrk (bench/tiles.lua) per zoom band. Martin: `martin` on PATH or
 # $MARTIN (cargo install martin@1.14.0 --locked); skipped if absent.
@@ -36,10 +36,13 @@ if "$PREP" demo --help >/dev/null 2>&1; then
     datasets+=("$scale")
   done
 else
-  [ -f "$WORK/testdata/manifest.json" ] || cargo run --release --quiet -p riskmap-layers --example tiles_testdata -- \
-    "$ROOT/data/yunnan" "$WORK/testdata" >/dev/null
-  datasets+=(testdata)
-  log "riskmap-prep has no demo yet: benchmarking the tile test dataset; Yunnan scale skipped"
+  for scale in chuxiong yunnan; do
+    name=$([ "$scale" = chuxiong ] && echo testdata || echo yunnan-testdata)
+    [ -f "$WORK/$name/manifest.json" ] || cargo run --release --quiet -p riskmap-layers --example tiles_testdata -- \
+      "$ROOT/data/yunnan" "$WORK/$name" "$scale" >/dev/null
+    datasets+=("$name")
+  done
+  log "riskmap-prep has no demo yet: benchmarking the tile test datasets (Chuxiong and Yunnan scale)"
 fi
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
