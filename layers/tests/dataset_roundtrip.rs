@@ -122,3 +122,58 @@ fn corrupted_layer_file_is_rejected() {
         "{err}"
     );
 }
+
+#[test]
+fn line_layers_round_trip_single_and_multi_part() {
+    use geo::{MultiLineString, line_string};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ds");
+    let mut schema =
+        catalogue::context_layer("faults", layers::GeometryKind::Line, "断层", "faults");
+    schema.fields.push(layers::FieldDef::new(
+        "name",
+        layers::FieldType::Text,
+        "name",
+        "name",
+    ));
+    let one = MultiLineString(vec![line_string![(x: 101.0, y: 25.0), (x: 101.5, y: 25.5)]]);
+    let two = MultiLineString(vec![
+        line_string![(x: 100.0, y: 24.0), (x: 100.2, y: 24.2)],
+        line_string![(x: 100.3, y: 24.3), (x: 100.4, y: 24.5)],
+    ]);
+    let features = vec![
+        Feature::new(Geometry::MultiLineString(one), vec!["a".into()]),
+        Feature::new(Geometry::MultiLineString(two), vec!["b".into()]),
+    ];
+    write_dataset(
+        &out,
+        DatasetMeta::default(),
+        &[LayerData {
+            schema,
+            features: features.clone(),
+            synthetic: false,
+            sources: vec![],
+        }],
+    )
+    .unwrap();
+    let (_, layers) = read_dataset(&out).unwrap();
+    let mut read = layers[0].clone();
+    read.sort_by_key(|f| f.properties[0].canonical());
+    assert_eq!(read, features);
+    // GDAL itself (what QGIS uses) reads both lines, when it is installed.
+    if let Ok(o) = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al"])
+        .arg(out.join("layers/faults.fgb"))
+        .output()
+    {
+        let (text, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert!(!err.contains("ERROR"), "ogrinfo: {err}");
+        assert!(
+            text.contains("LINESTRING (101 25,101.5 25.5)") && text.contains("MULTILINESTRING (("),
+            "ogrinfo: {text}"
+        );
+    }
+}

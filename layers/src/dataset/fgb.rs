@@ -19,7 +19,10 @@ use crate::value::Value;
 fn geometry_type(kind: GeometryKind) -> GeometryType {
     match kind {
         GeometryKind::Point => GeometryType::Point,
-        GeometryKind::Line => GeometryType::MultiLineString,
+        // Mixed per feature: the flatgeobuf crate writes a one-part MultiLineString
+        // without its `ends` array, which GDAL 3.6 (and so QGIS on Debian 12) refuses;
+        // one-part lines therefore go out as LineString (see `write_layer`).
+        GeometryKind::Line => GeometryType::Unknown,
         GeometryKind::Polygon => GeometryType::MultiPolygon,
     }
 }
@@ -47,7 +50,7 @@ pub fn write_layer(
     let options = FgbWriterOptions {
         write_index: true,
         detect_type: false,
-        promote_to_multi: true,
+        promote_to_multi: schema.geometry != GeometryKind::Line,
         crs: FgbCrs {
             code: 4326,
             ..Default::default()
@@ -68,7 +71,13 @@ pub fn write_layer(
     }
     for (i, feature) in features.iter().enumerate() {
         let mut failure = None;
-        fgb.add_feature_geom(feature.geometry.clone(), |w| {
+        let geometry = match &feature.geometry {
+            geo::Geometry::MultiLineString(ml) if ml.0.len() == 1 => {
+                geo::Geometry::LineString(ml.0[0].clone())
+            }
+            g => g.clone(),
+        };
+        fgb.add_feature_geom(geometry, |w| {
             for (col, (field, value)) in schema.fields.iter().zip(&feature.properties).enumerate() {
                 let cv = match value {
                     Value::Null => continue,
@@ -150,9 +159,16 @@ pub fn read_layer(path: &Path, schema: &LayerSchema) -> Result<Vec<Feature>, Dat
     let mut features = Vec::with_capacity(count);
     while let Some(f) = iter.next().map_err(|e| err(e.to_string()))? {
         let fid = features.len();
-        let geometry = f
+        let geometry = match f
             .to_geo()
-            .map_err(|e| err(format!("feature {fid}: geometry: {e}")))?;
+            .map_err(|e| err(format!("feature {fid}: geometry: {e}")))?
+        {
+            // One-part lines are stored as LineString; in memory every line is multi.
+            geo::Geometry::LineString(l) => {
+                geo::Geometry::MultiLineString(geo::MultiLineString(vec![l]))
+            }
+            g => g,
+        };
         let mut row = Row {
             schema,
             values: vec![Value::Null; schema.fields.len()],
