@@ -260,7 +260,7 @@ async fn metrics_report_requests_and_the_dataset() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("riskmap_dataset_info{{version=\"{version}\"}} 1")),
+        text.contains(&format!("riskmap_dataset_info{{version=\"{version}\"}}")),
         "{text}"
     );
     assert!(text.contains("riskmap_dataset_load_duration_seconds"));
