@@ -33,6 +33,28 @@ import urllib.request
 from collections import defaultdict
 
 import flatgeobuf.geojson
+import flatgeobuf.generic.feature as _fgb_feature
+
+
+class _ByteView:
+    """flatgeobuf 0.3.1 reads one-byte columns (Bool, Byte, UByte) as
+    `view[offset].cast(...)`, but indexing a memoryview gives an int: every dataset
+    with a boolean column crashes it. Indexing through this wrapper gives a one-byte
+    view instead, which is what the package's code expects."""
+
+    def __init__(self, data):
+        self._view = memoryview(data)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self._view[key : key + 1]
+        return self._view[key]
+
+    def __len__(self):
+        return len(self._view)
+
+
+_fgb_feature.memoryview = _ByteView
 import mapbox_vector_tile
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
 from shapely.geometry import Polygon
