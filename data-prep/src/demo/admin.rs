@@ -323,6 +323,20 @@ fn split_people(parent: &AdminUnit, children: &mut [AdminUnit], weights: &[f64])
     Ok(())
 }
 
+/// The Chuxiong admin tree (seed 7) that the generators' unit tests build on.
+#[cfg(test)]
+pub(crate) fn chuxiong_fixture() -> (Reference, Quotas, LocalFrame, AdminTree) {
+    use crate::demo::reference::default_dir;
+    use crate::demo::sizing::CHUXIONG;
+    let r = Reference::read(&default_dir().unwrap()).unwrap();
+    let pref = r.prefecture(CHUXIONG).unwrap();
+    let pop: u64 = r.counties_of(CHUXIONG).map(|c| c.population).sum();
+    let q = Quotas::for_population(pop, pop);
+    let frame = LocalFrame::new(101.5, 25.3);
+    let tree = generate(7, &r, pref, &q, &frame).unwrap();
+    (r, q, frame, tree)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

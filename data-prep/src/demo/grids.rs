@@ -321,18 +321,11 @@ fn split(
 mod tests {
     use super::*;
     use crate::demo::admin;
-    use crate::demo::reference::{Reference, default_dir};
-    use crate::demo::sizing::CHUXIONG;
     use std::collections::BTreeSet;
 
     #[test]
     fn chuxiong_grids_have_exact_counts_and_sums() {
-        let r = Reference::read(&default_dir().unwrap()).unwrap();
-        let pref = r.prefecture(CHUXIONG).unwrap();
-        let pop: u64 = r.counties_of(CHUXIONG).map(|c| c.population).sum();
-        let q = Quotas::for_population(pop, pop);
-        let frame = LocalFrame::new(101.5, 25.3);
-        let tree = admin::generate(7, &r, pref, &q, &frame).unwrap();
+        let (_, q, frame, tree) = admin::chuxiong_fixture();
         let t0 = std::time::Instant::now();
         let grids = generate(7, &tree, &q, &frame).unwrap();
         eprintln!("grids in {:?}", t0.elapsed());

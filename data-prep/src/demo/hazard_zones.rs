@@ -348,18 +348,11 @@ fn zones_of(
 mod tests {
     use super::*;
     use crate::demo::admin;
-    use crate::demo::reference::default_dir;
-    use crate::demo::sizing::{CHUXIONG, Quotas};
     use geo::{Area, unary_union};
 
     #[test]
     fn chuxiong_zones_cover_without_overlap() {
-        let r = Reference::read(&default_dir().unwrap()).unwrap();
-        let pref = r.prefecture(CHUXIONG).unwrap();
-        let pop: u64 = r.counties_of(CHUXIONG).map(|c| c.population).sum();
-        let q = Quotas::for_population(pop, pop);
-        let frame = LocalFrame::new(101.5, 25.3);
-        let tree = admin::generate(7, &r, pref, &q, &frame).unwrap();
+        let (r, _, frame, tree) = admin::chuxiong_fixture();
         let t0 = std::time::Instant::now();
         let zones = generate(7, &r, &tree, &frame).unwrap();
         eprintln!("{} zones in {:?}", zones.len(), t0.elapsed());
