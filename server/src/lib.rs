@@ -25,7 +25,7 @@ use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
-use tower::limit::ConcurrencyLimitLayer;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -85,7 +85,9 @@ pub fn app(state: AppState) -> Router {
     }
     router
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(ConcurrencyLimitLayer::new(http.concurrency_limit))
+        // Global: `Router::layer` wraps each route separately, and the per-service
+        // ConcurrencyLimitLayer would then give every route its own budget.
+        .layer(GlobalConcurrencyLimitLayer::new(http.concurrency_limit))
         .layer(from_fn_with_state(Duration::from_millis(http.request_timeout_ms), limits::timeout))
         .layer(CompressionLayer::new())
         .layer(cors(&http.cors_origins))

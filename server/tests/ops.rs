@@ -265,3 +265,36 @@ async fn metrics_report_requests_and_the_dataset() {
     );
     assert!(text.contains("riskmap_dataset_load_duration_seconds"));
 }
+
+#[tokio::test]
+async fn the_concurrency_limit_is_one_budget_for_all_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("ds");
+    write_demo(&ds, 1);
+    let mut c = config(&ds);
+    c.http.concurrency_limit = 1;
+    c.http.request_timeout_ms = 30_000;
+    let state = AppState::new(c);
+    assert!(reload::load(&state).await.ok);
+    let router = app(state.clone());
+    // A request whose body never arrives holds the only slot.
+    let stalled = Request::post("/api/v1/analysis/fire")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_util::stream::pending::<
+            Result<axum::body::Bytes, std::io::Error>,
+        >()))
+        .unwrap();
+    let holder = tokio::spawn(router.clone().oneshot(stalled));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // Another route waits for it, rather than having a budget of its own.
+    let waiting = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        router.clone().oneshot(get("/health")),
+    )
+    .await;
+    assert!(waiting.is_err(), "a second route was served past the limit");
+    holder.abort();
+    let _ = holder.await;
+    let r = router.oneshot(get("/health")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -34,7 +34,7 @@ use crate::store::Store;
 
 pub use metadata::{FieldInfo, VectorLayerInfo};
 pub use prepare::TileLayer;
-pub use tile_id::TileId;
+pub use tile_id::{MAX_ADDRESSABLE_ZOOM, TileId};
 
 use encode::LayerEncoder;
 use prepare::prepare_layer;
