@@ -3,8 +3,9 @@
 #   fuzz/run.sh [SECONDS] [TARGET...]
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). cargo-fuzz wants nightly
 # flags; RUSTC_BOOTSTRAP lets this stable toolchain accept them. Seeds live in
-# fuzz/seeds/<target>; the growing corpus in fuzz/corpus/<target> (not committed).
-# A crash leaves its input in fuzz/artifacts/<target>/ and fails the run; fixed
+# fuzz/seeds/<target>, token dictionaries in fuzz/dicts/<target>.dict, the growing
+# corpus in fuzz/corpus/<target> (not committed). A crash leaves its input in
+# fuzz/artifacts/<target>/ and fails the run (after the other targets have run); fixed
 # findings are kept as regression tests beside the code they broke.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,9 +14,18 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || mapfile -t TARGETS < <(cargo fuzz list)
 export RUSTC_BOOTSTRAP=1
+failed=()
 for t in "${TARGETS[@]}"; do
   mkdir -p "corpus/$t"
   [ -d "seeds/$t" ] && cp -n "seeds/$t"/* "corpus/$t"/ 2>/dev/null || true
   echo "== $t for ${SECS}s"
-  cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -n 12
+  dict=(); [ -f "dicts/$t.dict" ] && dict=(-dict="dicts/$t.dict")
+  # -timeout: one input taking over 10 s is a finding (a request that hangs the server).
+  cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECS" -timeout=10 \
+    -rss_limit_mb=4096 -print_final_stats=1 "${dict[@]}" 2>&1 | tail -n 12 || failed+=("$t")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: findings in ${failed[*]} (inputs in fuzz/artifacts/)" >&2
+  exit 1
+fi
+echo "fuzz: ${#TARGETS[@]} targets, ${SECS}s each, nothing found"
