@@ -14,8 +14,10 @@ import json
 import math
 import os
 import random
+import sys
 
-import flatgeobuf.geojson
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "lib"))
+from fgb import read_features  # noqa: E402
 
 ZOOMS = [6, 7, 8, 9, 10, 11, 12, 13, 14]
 WEIGHTS = [1, 1, 2, 2, 3, 3, 3, 2, 2]
@@ -41,10 +43,9 @@ def main():
     for layer in m["layers"]:
         if layer["schema"]["geometry"] == "point" and layer["schema"]["id"] in (
                 "shelters", "water_sources", "hazard_points", "depots"):
-            with open(os.path.join(a.dataset, layer["file"]), "rb") as f:
-                for feat in flatgeobuf.geojson.deserialize(f):
-                    c = feat["geometry"]["coordinates"]
-                    centres.append((c[0], c[1]))
+            for feat in read_features(os.path.join(a.dataset, layer["file"])):
+                c = feat["geometry"]["coordinates"]
+                centres.append((c[0], c[1]))
     boxes = [l["bbox"] for l in m["layers"] if l.get("bbox")]
     bbox = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
     lines = []

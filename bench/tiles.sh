@@ -2,7 +2,7 @@
 # Tile benchmark (issue 3): riskmap-server's composite tiles, cache off and on, against
 # Martin serving the same layers from GeoJSON; loopback only, every run bounded in time.
 #
-#   bench/tiles.sh [DURATION_SECONDS=10]
+#   bench/tiles.sh [DURATION_SECONDS=10]      (SCALES="chuxiong yunnan" by default)
 #
 # Datasets: the Chuxiong demo and the Yunnan-scale demo (`riskmap-prep demo --scale
 # yunnan`) when riskmap-prep has `demo`; otherwise the tile test datasets
@@ -30,7 +30,7 @@ PY="$ROOT/.venv/bin/python"
 
 datasets=()
 if "$PREP" demo --help >/dev/null 2>&1; then
-  for scale in chuxiong yunnan; do
+  for scale in ${SCALES:-chuxiong yunnan}; do
     [ -f "$WORK/$scale/manifest.json" ] || "$PREP" demo --out "$WORK/$scale" --seed 42 --scale "$scale" --no-progress >/dev/null \
       || { log "demo --scale $scale failed; skipped"; continue; }
     datasets+=("$scale")
@@ -132,26 +132,7 @@ PY
     # The same layers, public fields only, as GeoJSON files for Martin.
     gj="$WORK/$ds-geojson"
     mkdir -p "$gj"
-    ids=$("$PY" - "$dir" "$gj" <<'PY'
-import json, os, sys
-import flatgeobuf.geojson
-ds, out = sys.argv[1], sys.argv[2]
-m = json.load(open(os.path.join(ds, "manifest.json"), encoding="utf-8"))
-ids = []
-for l in m["layers"]:
-    lid = l["schema"]["id"]
-    public = {f["name"] for f in l["schema"]["fields"] if f["sensitivity"] == "public"}
-    path = os.path.join(out, lid + ".geojson")
-    if not os.path.exists(path):
-        with open(os.path.join(ds, l["file"]), "rb") as f:
-            feats = [{"type": "Feature", "geometry": ft["geometry"],
-                      "properties": {k: v for k, v in (ft.get("properties") or {}).items() if k in public}}
-                     for ft in flatgeobuf.geojson.deserialize(f)]
-        json.dump({"type": "FeatureCollection", "features": feats}, open(path, "w"), ensure_ascii=False)
-    ids.append(lid)
-print(",".join(ids))
-PY
-)
+    ids=$("$PY" "$ROOT/bench/export_geojson.py" "$dir" "$gj")
     t0=$(date +%s%N)
     "$MARTIN" --listen-addresses "127.0.0.1:$MPORT" --cache-size 0 "$gj" >"$WORK/martin.log" 2>&1 &
     MPID=$!

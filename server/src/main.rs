@@ -10,6 +10,12 @@ use riskmap_server::config::{LogFormat, ServerConfig};
 use riskmap_server::{AppState, app, reload};
 use tracing::info;
 
+/// mimalloc rather than glibc malloc: a request allocates and frees many small objects
+/// across worker threads, and the cached-tile path spent ~15% of its time in glibc's
+/// malloc/free (perf, bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Serve a prepared riskmap dataset: vector tiles, the spatial query API, the viewer
 /// and the wall screen. Settings come from --config, then RISKMAP_* environment
 /// variables, then these flags (later wins).

@@ -27,6 +27,8 @@ pub struct Loaded {
     pub derived: Derived,
     /// Projected, simplified and clustered geometry for tiles.
     pub tiles: TileSet,
+    /// The dataset version hashed once, for tile cache keys and ETags.
+    pub version_hash: u64,
 }
 
 impl Loaded {
@@ -36,6 +38,7 @@ impl Loaded {
         let tiles = TileSet::build(&store, TileOptions::default());
         tracing::info!(ms = tiles.build_time.as_millis() as u64, "tiles prepared");
         Loaded {
+            version_hash: crate::tiles::version_hash(store.version()),
             store,
             derived,
             tiles,
@@ -61,35 +64,48 @@ pub struct LoadStatus {
     pub duration_ms: u64,
 }
 
+/// The server's state. Cloning it costs one reference count: axum clones the state for
+/// every stateful middleware of every request.
 #[derive(Clone)]
-pub struct AppState {
-    pub current: Arc<ArcSwapOption<Loaded>>,
-    pub config: Arc<ServerConfig>,
-    pub keys: Arc<KeyRing>,
+pub struct AppState(Arc<Shared>);
+
+/// What an [`AppState`] shares.
+pub struct Shared {
+    pub current: ArcSwapOption<Loaded>,
+    pub config: ServerConfig,
+    pub keys: KeyRing,
     /// Serialises reloads; holds the last attempt's outcome.
-    pub last_load: Arc<tokio::sync::Mutex<Option<LoadStatus>>>,
+    pub last_load: tokio::sync::Mutex<Option<LoadStatus>>,
     /// A copy of the last outcome readable without awaiting (for /health).
-    pub last_load_seen: Arc<Mutex<Option<LoadStatus>>>,
+    pub last_load_seen: Mutex<Option<LoadStatus>>,
     /// The analysis published to the wall screen, if any.
-    pub wall: Arc<WallState>,
-    pub tile_cache: Arc<TileCache>,
-    pub styles: Arc<Styles>,
+    pub wall: WallState,
+    pub tile_cache: TileCache,
+    pub styles: Styles,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
         let keys = KeyRing::new(&config);
         let styles = Styles::load(&config.tiles.styles_dir);
-        AppState {
-            current: Arc::new(ArcSwapOption::empty()),
-            tile_cache: Arc::new(TileCache::new(config.tiles.cache_bytes)),
-            styles: Arc::new(styles),
-            config: Arc::new(config),
-            keys: Arc::new(keys),
-            last_load: Arc::new(tokio::sync::Mutex::new(None)),
-            last_load_seen: Arc::new(Mutex::new(None)),
-            wall: Arc::new(WallState::default()),
-        }
+        AppState(Arc::new(Shared {
+            current: ArcSwapOption::empty(),
+            tile_cache: TileCache::new(config.tiles.cache_bytes),
+            styles,
+            config,
+            keys,
+            last_load: tokio::sync::Mutex::new(None),
+            last_load_seen: Mutex::new(None),
+            wall: WallState::default(),
+        }))
     }
 
     /// A state serving `store` with the default configuration (tests, embedding).

@@ -90,6 +90,12 @@ impl Selection {
     }
 }
 
+/// Zoom levels as metric label values, without an allocation per request.
+const ZOOM_LABELS: [&str; layers::tiles::MAX_ADDRESSABLE_ZOOM as usize + 1] = [
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19", "20",
+];
+
 fn first_u64(digest: &[u8]) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
 }
@@ -222,16 +228,22 @@ fn serve(
     }
     let gz = accepts_gzip(headers);
     let key = TileKey {
-        version: version_hash(loaded.version()),
+        version: loaded.version_hash,
         layers: sel.hash(),
         z: tile.z,
         x: tile.x,
         y: tile.y,
         clearance: caller.clearance as u8,
     };
+    // Every part of the key, spelled out: unique per representation, no hashing.
     let etag = format!(
-        "\"{:016x}{}\"",
-        first_u64(&Sha256::digest(format!("{key:?}").as_bytes())),
+        "\"{:016x}{:016x}-{}-{}-{}-{}{}\"",
+        key.version,
+        key.layers,
+        key.z,
+        key.x,
+        key.y,
+        key.clearance,
         if gz { "-gz" } else { "" }
     );
     let current = q.v.as_deref() == Some(loaded.version());
@@ -253,9 +265,11 @@ fn serve(
             .unwrap_or_default());
     }
     let cached = state.tile_cache.get(&key);
+    let zoom = ZOOM_LABELS[tile.z as usize];
     if state.tile_cache.enabled() {
         let result = if cached.is_some() { "hit" } else { "miss" };
-        metrics::counter!("riskmap_tile_cache_requests_total", "result" => result).increment(1);
+        metrics::counter!("riskmap_tile_cache_requests_total", "result" => result, "z" => zoom)
+            .increment(1);
     }
     let mut changed = cached.is_none();
     let mut entry = match cached {
@@ -265,7 +279,10 @@ fn serve(
                 .tiles
                 .render(&loaded.store, &sel.layers, tile, caller.clearance)
                 .map_err(tile_error)?
-                .map(Bytes::from),
+                .map(|raw| {
+                    metrics::histogram!("riskmap_tile_bytes", "z" => zoom).record(raw.len() as f64);
+                    Bytes::from(raw)
+                }),
             gzip: None,
         },
     };

@@ -247,6 +247,9 @@ async fn metrics_report_requests_and_the_dataset() {
     let state = AppState::new(config(&ds));
     reload::load(&state).await;
     call(&state, get("/health")).await;
+    // The tile holding the first water source (101.0 E, 25.0 N).
+    let (status, _, _) = call(&state, get("/tiles/water_sources/14/12788/7016.mvt")).await;
+    assert_eq!(status, StatusCode::OK);
     let r = app(state.clone()).oneshot(get("/metrics")).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let text =
@@ -264,6 +267,15 @@ async fn metrics_report_requests_and_the_dataset() {
         "{text}"
     );
     assert!(text.contains("riskmap_dataset_load_duration_seconds"));
+    // Cache misses by zoom, and the size of what was built.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("riskmap_tile_cache_requests_total{")
+                && l.contains("result=\"miss\"")
+                && l.contains("z=\"14\"")),
+        "{text}"
+    );
+    assert!(text.contains("riskmap_tile_bytes"), "{text}");
 }
 
 #[tokio::test]

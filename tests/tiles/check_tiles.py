@@ -32,29 +32,8 @@ import urllib.error
 import urllib.request
 from collections import defaultdict
 
-import flatgeobuf.geojson
-import flatgeobuf.generic.feature as _fgb_feature
-
-
-class _ByteView:
-    """flatgeobuf 0.3.1 reads one-byte columns (Bool, Byte, UByte) as
-    `view[offset].cast(...)`, but indexing a memoryview gives an int: every dataset
-    with a boolean column crashes it. Indexing through this wrapper gives a one-byte
-    view instead, which is what the package's code expects."""
-
-    def __init__(self, data):
-        self._view = memoryview(data)
-
-    def __getitem__(self, key):
-        if isinstance(key, int):
-            return self._view[key : key + 1]
-        return self._view[key]
-
-    def __len__(self):
-        return len(self._view)
-
-
-_fgb_feature.memoryview = _ByteView
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
+from fgb import read_features  # noqa: E402  (patches flatgeobuf 0.3.1's bool columns)
 import mapbox_vector_tile
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
 from shapely.geometry import Polygon
@@ -71,8 +50,7 @@ def read_layer(path):
     """Features of one layer file in file order (index = fid), read with the FlatGeobuf
     project's own Python reader. (Not GDAL: GDAL 3.6 rejects single-part
     MultiLineStrings written without `ends`, which the FlatGeobuf spec allows.)"""
-    with open(path, "rb") as f:
-        return list(flatgeobuf.geojson.deserialize(f))
+    return read_features(path)
 
 
 def lonlat_to_tile(lon, lat, z):
