@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod health;
 pub mod limits;
+pub mod low_zoom;
 pub mod metrics;
 pub mod reload;
 pub mod state;

@@ -22,7 +22,10 @@ pub async fn load(state: &AppState) -> LoadStatus {
     let mut last = state.last_load.lock().await;
     let started = Instant::now();
     let dir = state.config.dataset.clone();
-    let result = tokio::task::spawn_blocking(move || Store::open(&dir).map(Loaded::new)).await;
+    let public = state.keys.caller(None).unwrap_or_else(Caller::public);
+    let result =
+        tokio::task::spawn_blocking(move || Store::open(&dir).map(|s| Loaded::new(s, &public)))
+            .await;
     let duration = started.elapsed();
     let at = OffsetDateTime::now_utc()
         .format(&Rfc3339)

@@ -9,9 +9,10 @@ use layers::query::Derived;
 use layers::tiles::{TileOptions, TileSet};
 use serde::Serialize;
 
-use crate::auth::KeyRing;
+use crate::auth::{Caller, KeyRing};
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
+use crate::low_zoom::LowZoomTiles;
 use crate::styles::Styles;
 use crate::tile_cache::TileCache;
 use crate::wall::WallState;
@@ -29,16 +30,28 @@ pub struct Loaded {
     pub tiles: TileSet,
     /// The dataset version hashed once, for tile cache keys and ETags.
     pub version_hash: u64,
+    /// The public composite's low zooms, built with the dataset.
+    pub low_zoom: LowZoomTiles,
 }
 
 impl Loaded {
-    /// Derive everything the handlers need from a freshly opened store.
-    pub fn new(store: Store) -> Self {
+    /// Derive everything the handlers need from a freshly opened store; `public` is the
+    /// caller whose composite gets its low zooms built now.
+    pub fn new(store: Store, public: &Caller) -> Self {
         let derived = Derived::new(&store);
         let tiles = TileSet::build(&store, TileOptions::default());
         tracing::info!(ms = tiles.build_time.as_millis() as u64, "tiles prepared");
+        let version_hash = crate::tiles::version_hash(store.version());
+        let started = std::time::Instant::now();
+        let low_zoom = LowZoomTiles::build(&store, &tiles, version_hash, public);
+        tracing::info!(
+            tiles = low_zoom.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "low-zoom composite tiles built"
+        );
         Loaded {
-            version_hash: crate::tiles::version_hash(store.version()),
+            version_hash,
+            low_zoom,
             store,
             derived,
             tiles,
@@ -94,8 +107,13 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
-        let keys = KeyRing::new(&config);
         let styles = Styles::load(&config.tiles.styles_dir);
+        Self::with_styles(config, styles)
+    }
+
+    /// A state serving the given styles instead of those in `tiles.styles_dir`.
+    pub fn with_styles(config: ServerConfig, styles: Styles) -> Self {
+        let keys = KeyRing::new(&config);
         AppState(Arc::new(Shared {
             current: ArcSwapOption::empty(),
             tile_cache: TileCache::new(config.tiles.cache_bytes),
@@ -111,7 +129,8 @@ impl AppState {
     /// A state serving `store` with the default configuration (tests, embedding).
     pub fn with_store(config: ServerConfig, store: Store) -> Self {
         let state = AppState::new(config);
-        state.install(Loaded::new(store));
+        let public = state.keys.caller(None).unwrap_or_else(Caller::public);
+        state.install(Loaded::new(store, &public));
         state
     }
 

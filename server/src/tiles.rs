@@ -67,9 +67,7 @@ impl Selection {
     pub fn resolve(loaded: &Loaded, caller: &Caller, name: &str) -> ApiResult<Selection> {
         let store = &loaded.store;
         let layers = if name == ONEMAP {
-            (0..store.layers().len())
-                .filter(|&i| caller.may_see_layer(store.layers()[i].id()))
-                .collect()
+            Self::onemap_layers(store, caller)
         } else {
             match loaded.tiles.layer_index(store, name) {
                 Ok(i) if caller.may_see_layer(name) => vec![i],
@@ -82,13 +80,25 @@ impl Selection {
         })
     }
 
-    fn hash(&self) -> u64 {
+    /// The store layers in `caller`'s composite.
+    pub fn onemap_layers(store: &layers::Store, caller: &Caller) -> Vec<usize> {
+        (0..store.layers().len())
+            .filter(|&i| caller.may_see_layer(store.layers()[i].id()))
+            .collect()
+    }
+
+    /// The cache-key hash of a selection.
+    pub fn hash_of(name: &str, layers: &[usize]) -> u64 {
         let mut h = Sha256::new();
-        h.update(self.name.as_bytes());
-        for i in &self.layers {
+        h.update(name.as_bytes());
+        for i in layers {
             h.update((*i as u64).to_le_bytes());
         }
         first_u64(&h.finalize())
+    }
+
+    fn hash(&self) -> u64 {
+        Self::hash_of(&self.name, &self.layers)
     }
 }
 
@@ -203,11 +213,8 @@ fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
-fn gzip(raw: &[u8]) -> Bytes {
-    let mut enc = GzEncoder::new(
-        Vec::with_capacity(raw.len() / 2),
-        Compression::new(GZIP_LEVEL),
-    );
+pub(crate) fn gzip(raw: &[u8], level: u32) -> Bytes {
+    let mut enc = GzEncoder::new(Vec::with_capacity(raw.len() / 2), Compression::new(level));
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(raw);
     Bytes::from(enc.finish().unwrap_or_default())
@@ -266,8 +273,23 @@ fn serve(
             .body(Body::empty())
             .unwrap_or_default());
     }
-    let cached = state.tile_cache.get(&key);
     let zoom = ZOOM_LABELS[tile.z as usize];
+    if let Some(pre) = loaded.low_zoom.get(&key) {
+        return Ok(match (gz, &pre.raw, &pre.gzip) {
+            (_, None, _) => builder.status(StatusCode::NO_CONTENT).body(Body::empty()),
+            (true, _, Some(body)) => builder
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, MVT_CONTENT_TYPE)
+                .header(header::CONTENT_ENCODING, "gzip")
+                .body(Body::from(body.clone())),
+            (_, Some(body), _) => builder
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, MVT_CONTENT_TYPE)
+                .body(Body::from(body.clone())),
+        }
+        .unwrap_or_default());
+    }
+    let cached = state.tile_cache.get(&key);
     if state.tile_cache.enabled() {
         let result = if cached.is_some() { "hit" } else { "miss" };
         metrics::counter!("riskmap_tile_cache_requests_total", "result" => result, "z" => zoom)
@@ -292,7 +314,7 @@ fn serve(
         && entry.gzip.is_none()
         && let Some(raw) = &entry.raw
     {
-        entry.gzip = Some(gzip(raw));
+        entry.gzip = Some(gzip(raw, GZIP_LEVEL));
         changed = true;
     }
     let body = if gz {

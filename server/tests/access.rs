@@ -54,7 +54,8 @@ fn state() -> AppState {
             ..Default::default()
         };
         let state = AppState::new(config);
-        state.install(Loaded::new(store()));
+        let public = state.keys.caller(None).unwrap();
+        state.install(Loaded::new(store(), &public));
         state
     })
     .clone()

@@ -97,6 +97,11 @@ fn store(version: &str) -> Store {
     Store::from_layers(manifest, vec![zones, shelters])
 }
 
+/// The public caller as `state`'s configuration defines it.
+fn public(state: &AppState) -> riskmap_server::auth::Caller {
+    state.keys.caller(None).unwrap()
+}
+
 fn state(cache_bytes: u64) -> AppState {
     let mut config = ServerConfig::default();
     config.tiles.cache_bytes = cache_bytes;
@@ -120,13 +125,15 @@ fn state(cache_bytes: u64) -> AppState {
             clearance: Sensitivity::Internal,
         },
     );
-    let mut state = AppState::new(config);
-    state.styles = std::sync::Arc::new(Styles::from_texts([(
+    let state = AppState::with_styles(
+        config,
+        Styles::from_texts([(
         "onemap".to_string(),
         r#"{"version":8,"sources":{"onemap":{"type":"vector","url":"{origin}/tiles/onemap.json"}},"layers":[]}"#
             .to_string(),
-    )]));
-    state.install(Loaded::new(store("v1")));
+    )]),
+    );
+    state.install(Loaded::new(store("v1"), &public(&state)));
     state
 }
 
@@ -288,7 +295,7 @@ async fn etag_changes_with_dataset_version() {
     let state = state(1 << 20);
     let app = app(state.clone());
     let (_, h1, b1) = get(&app, TILE, &[], None).await;
-    state.install(Loaded::new(store("v2")));
+    state.install(Loaded::new(store("v2"), &public(&state)));
     let (_, h2, b2) = get(&app, TILE, &[], None).await;
     assert_ne!(h1[header::ETAG], h2[header::ETAG]);
     assert_eq!(b1, b2, "same data, same tile");
@@ -444,10 +451,50 @@ async fn cors_follows_the_configured_origins() {
     let mut config = ServerConfig::default();
     config.http.cors_origins = vec!["http://viewer.local".into()];
     let s = AppState::new(config);
-    s.install(Loaded::new(store("v1")));
+    s.install(Loaded::new(store("v1"), &public(&s)));
     let (_, h, _) = get(&app(s), TILE, &[("origin", "http://viewer.local")], None).await;
     assert_eq!(
         h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "http://viewer.local"
     );
+}
+
+/// A zoom-7 tile over the data (101.0–101.2 E, 25.0–25.2 N).
+const LOW_TILE: &str = "/tiles/onemap/7/99/54.mvt";
+
+#[tokio::test]
+async fn low_zooms_of_the_public_composite_are_built_at_load() {
+    let state = state(1 << 20);
+    let app = app(state.clone());
+    let loaded = state.loaded().unwrap();
+    // z0..=8 over the data: one tile per zoom here (the data spans 0.2 degrees).
+    assert_eq!(loaded.low_zoom.len(), 9);
+    let before = state.tile_cache.stats();
+    let (status, _, public) = get(&app, LOW_TILE, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, h, public_gz) = get(&app, LOW_TILE, &[("accept-encoding", "gzip")], None).await;
+    assert_eq!(h[header::CONTENT_ENCODING], "gzip");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&public_gz[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, public);
+    // Served without the cache, and the same bytes a render on request gives.
+    assert_eq!(state.tile_cache.stats(), before);
+    let fresh = loaded
+        .tiles
+        .render(
+            &loaded.store,
+            &(0..loaded.store.layers().len()).collect::<Vec<_>>(),
+            layers::tiles::TileId::new(7, 99, 54).unwrap(),
+            Sensitivity::Public,
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(public, fresh);
+    assert!(!contains(&public, "13912345678"));
+    // An analyst's composite (other clearance) is rendered on request, through the cache.
+    let (status, _, _) = get(&app, LOW_TILE, &[], analyst()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state.tile_cache.stats().misses, before.misses + 1);
 }
