@@ -1,6 +1,6 @@
 //! Tile rendering through the public API: byte budget, clearance, empty tiles, zoom limits.
 
-use geo::{Geometry, Point};
+use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
 use layers::catalogue::core_layer;
 use layers::manifest::{FORMAT, FORMAT_VERSION, Manifest, ManifestLayer};
 use layers::tiles::{TileError, TileId, TileOptions, TileSet};
@@ -43,6 +43,65 @@ fn store(n: usize) -> Store {
         sources: vec![],
     };
     Store::from_layers(manifest, vec![Layer::new(meta, features)])
+}
+
+/// Evacuation grids: one level-1 square of 0.1 degrees at (101.5, 25.0), and a 40 × 40
+/// lattice of level-2 squares tiling it, names "大格" and "细格{i}".
+fn grid_store() -> Store {
+    let schema = core_layer("evacuation_grids").unwrap();
+    let square = |x: f64, y: f64, s: f64| {
+        let ring = LineString::from(vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]);
+        Geometry::MultiPolygon(MultiPolygon(vec![Polygon::new(ring, vec![])]))
+    };
+    let grid = |code: String, level: i64, name: String, g: Geometry<f64>| {
+        let mut p = vec![Value::Null; schema.fields.len()];
+        p[schema.field_index("grid_code").unwrap()] = code.into();
+        p[schema.field_index("level").unwrap()] = Value::Int(level);
+        p[schema.field_index("name").unwrap()] = name.into();
+        Feature::new(g, p)
+    };
+    let n = 40;
+    let cell = 0.1 / n as f64;
+    let mut features = vec![grid("G".into(), 1, "大格".into(), square(101.5, 25.0, 0.1))];
+    for i in 0..n * n {
+        let (x, y) = (101.5 + (i % n) as f64 * cell, 25.0 + (i / n) as f64 * cell);
+        features.push(grid(
+            format!("G{i:04}"),
+            2,
+            format!("细格{i}"),
+            square(x, y, cell),
+        ));
+    }
+    let meta = ManifestLayer {
+        schema,
+        file: String::new(),
+        feature_count: features.len() as u64,
+        bbox: None,
+        synthetic: true,
+        sha256: String::new(),
+        sources: vec![],
+    };
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        dataset_version: "t".into(),
+        created: String::new(),
+        title: String::new(),
+        region: None,
+        attribution: String::new(),
+        layers: vec![meta.clone()],
+        sources: vec![],
+    };
+    Store::from_layers(manifest, vec![Layer::new(meta, features)])
+}
+
+/// The tile at `z` holding (101.55, 25.05), the lattice's centre.
+fn centre_tile(z: u8) -> TileId {
+    let n = (1u32 << z) as f64;
+    let x = ((101.55 + 180.0) / 360.0 * n) as u32;
+    let lat = 25.05f64.to_radians();
+    let y = ((1.0 - lat.tan().asinh() / std::f64::consts::PI) / 2.0 * n) as u32;
+    TileId::new(z, x, y).unwrap()
 }
 
 fn tile_at(z: u8) -> TileId {
@@ -136,4 +195,54 @@ fn empty_and_out_of_range_tiles() {
         tiles.render(&store, &[0], deep, Sensitivity::Public),
         Err(TileError::ZoomOutOfRange { z: 15, max: 14 })
     );
+}
+
+#[test]
+fn crowded_tiles_hold_new_arrivals_back_one_zoom() {
+    let store = grid_store();
+    let render = |tiles: &TileSet, z: u8| {
+        tiles
+            .render(&store, &[0], centre_tile(z), Sensitivity::Public)
+            .unwrap()
+            .unwrap_or_default()
+    };
+    let unlimited = TileSet::build(
+        &store,
+        TileOptions {
+            dense_features: usize::MAX,
+            ..Default::default()
+        },
+    );
+    // The zoom where the fine level arrives, and how many of it the tile then holds.
+    let arrival = (0..14)
+        .find(|&z| contains(&render(&unlimited, z), "细格"))
+        .expect("the fine level shows below the max zoom");
+    let crowded = TileSet::build(
+        &store,
+        TileOptions {
+            dense_features: 100,
+            ..Default::default()
+        },
+    );
+    let at_arrival = render(&crowded, arrival);
+    assert!(contains(&at_arrival, "大格"), "the coarse level stays");
+    assert!(
+        !contains(&at_arrival, "细格"),
+        "over 100 features, the fine level waits at z{arrival}"
+    );
+    // One zoom later it shows, however crowded: nothing waits more than one zoom.
+    let next = render(&crowded, arrival + 1);
+    assert!(contains(&next, "细格"));
+    assert_eq!(next, render(&unlimited, arrival + 1));
+    // Below the threshold nothing changes.
+    assert_eq!(render(&unlimited, arrival), {
+        let roomy = TileSet::build(
+            &store,
+            TileOptions {
+                dense_features: 1_601,
+                ..Default::default()
+            },
+        );
+        render(&roomy, arrival)
+    });
 }

@@ -72,6 +72,9 @@ pub enum TileError {
 pub struct TileOptions {
     pub max_zoom: u8,
     pub budget_bytes: usize,
+    /// Line or polygon features of one layer in one tile (below the max zoom) beyond
+    /// which the features first showing at that zoom wait for the next.
+    pub dense_features: usize,
 }
 
 impl Default for TileOptions {
@@ -79,6 +82,7 @@ impl Default for TileOptions {
         TileOptions {
             max_zoom: DEFAULT_MAX_ZOOM,
             budget_bytes: DEFAULT_BUDGET_BYTES,
+            dense_features: render::DENSE_FEATURES,
         }
     }
 }
@@ -191,6 +195,7 @@ impl TileSet {
         let mut ctx = RenderContext {
             tile,
             max_zoom: self.options.max_zoom,
+            dense_features: self.options.dense_features,
             clearance,
             detail,
             repair,
