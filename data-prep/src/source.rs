@@ -75,6 +75,7 @@ fn is_shapefile(path: &Path) -> bool {
 pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
     let mut open_options: Vec<String> = Vec::new();
     if is_csv(path) {
+        check_csv_header(path)?;
         let lon = entry
             .lon_field
             .clone()
@@ -149,6 +150,62 @@ pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
         feature_count,
         driver,
     })
+}
+
+/// Refuse a CSV header that names a column twice (compared as GDAL does, ignoring
+/// case): GDAL 3.6's CSV driver can crash reading such a file (found by fuzzing).
+fn check_csv_header(path: &Path) -> Result<()> {
+    use std::io::{BufRead, Read};
+    let file = std::fs::File::open(path).map_err(|e| anyhow!("cannot read it: {e}"))?;
+    let mut line = Vec::new();
+    // A header longer than 1 MiB is not a header; GDAL will say what it makes of it.
+    std::io::BufReader::new(file)
+        .take(1 << 20)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| anyhow!("cannot read it: {e}"))?;
+    let text = String::from_utf8_lossy(&line);
+    let header = text
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n']);
+    let columns = csv_columns(header);
+    for (j, name) in columns.iter().enumerate() {
+        if let Some(i) = columns[..j]
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+        {
+            bail!(
+                "the CSV header names column {name:?} more than once (columns {} and {}); \
+                 rename one",
+                i + 1,
+                j + 1
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Column names of a CSV header line, with GDAL's separator choice (comma, else
+/// semicolon, else tab) and double-quoted names.
+fn csv_columns(header: &str) -> Vec<String> {
+    let sep = [',', ';', '\t']
+        .into_iter()
+        .find(|c| header.contains(*c))
+        .unwrap_or(',');
+    let (mut out, mut cur, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = header.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|n| n.trim().to_string()).collect()
 }
 
 /// GDAL reports booleans as integers with subtype OFSTBoolean; the safe API does not
@@ -289,4 +346,17 @@ pub fn looks_mis_decoded(s: &str) -> bool {
         .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
         .count();
     replaced || (high >= 2 && cjk == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_columns;
+
+    #[test]
+    fn csv_header_columns() {
+        assert_eq!(csv_columns("a,b , c"), ["a", "b", "c"]);
+        assert_eq!(csv_columns("a;b;\"c;d\""), ["a", "b", "c;d"]);
+        assert_eq!(csv_columns("\"say \"\"hi\"\"\",x"), ["say \"hi\"", "x"]);
+        assert_eq!(csv_columns("a\tb"), ["a", "b"]);
+    }
 }

@@ -418,3 +418,36 @@ fn command_line_exit_codes_and_help() {
     let broken = run(dir.path().join("missing.toml").to_str().unwrap());
     assert_eq!(broken.status.code(), Some(2));
 }
+
+/// Found by `fuzz/run.sh` (prep_source, 2026-11-23): GDAL 3.6's CSV driver crashes
+/// (null dereference while reading features) on a header that repeats column names.
+/// The header is checked before GDAL opens the file.
+#[test]
+fn csv_with_repeated_column_names_is_refused_before_gdal_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz/prep_source_duplicate_columns.csv");
+    std::fs::copy(&fixture, dir.path().join("in.csv")).unwrap();
+    let e = build_err(
+        dir.path(),
+        "title = \"fuzz\"\n[[layer]]\nid = \"shelters\"\nsource = \"in.csv\"\ncrs = \"EPSG:4490\"\n",
+    );
+    let i = issue(&e.report, "more than once");
+    assert!(i.place.file.ends_with("in.csv"), "{i:?}");
+    assert!(i.message.contains("\"name\""), "{}", i.message);
+    // A plain repeated column, too.
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "shelter_id,name,capacity,status,lon,lat,Name\nS1,甲,10,open,101.5,25.0,乙\n",
+    )
+    .unwrap();
+    let e = build_err(
+        dir.path(),
+        "title = \"fuzz\"\n[[layer]]\nid = \"shelters\"\nsource = \"in.csv\"\ncrs = \"EPSG:4490\"\n",
+    );
+    assert!(
+        issue(&e.report, "more than once")
+            .message
+            .contains("\"Name\"")
+    );
+}
