@@ -19,7 +19,9 @@ const ENDPOINTS: [&str; 4] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, body)) = data.split_first() else { return };
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
 
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         // An accepted area is a real place: finite, on the globe, closed rings.
@@ -39,8 +41,14 @@ fuzz_target!(|data: &[u8]| {
 
     let uri = ENDPOINTS[pick as usize % ENDPOINTS.len()];
     let key = (pick & 0x80 != 0).then_some(common::ANALYST_KEY);
-    let content_type = if pick & 0x40 != 0 { "application/geo+json" } else { "application/json" };
-    if let Some((status, resp)) = common::send(Method::POST, uri, Some((content_type, body.to_vec())), key) {
+    let content_type = if pick & 0x40 != 0 {
+        "application/geo+json"
+    } else {
+        "application/json"
+    };
+    if let Some((status, resp)) =
+        common::send(Method::POST, uri, Some((content_type, body.to_vec())), key)
+    {
         common::assert_answered(uri, status, &resp);
     }
 });

@@ -13,17 +13,22 @@ const FORMATS: [(&str, &str); 3] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, body)) = data.split_first() else { return };
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
     let (ext, extra) = FORMATS[pick as usize % FORMATS.len()];
     let dir = tempfile::tempdir().expect("temp dir");
     let source = dir.path().join(format!("in.{ext}"));
     std::fs::write(&source, body).expect("write source");
-    let toml = format!(
-        "title = \"fuzz\"\n[[layer]]\nid = \"shelters\"\nsource = \"in.{ext}\"\n{extra}\n"
-    );
+    let toml =
+        format!("title = \"fuzz\"\n[[layer]]\nid = \"shelters\"\nsource = \"in.{ext}\"\n{extra}\n");
     let config_path = dir.path().join("prep.toml");
     std::fs::write(&config_path, toml).expect("write config");
     let config = PrepConfig::from_file(&config_path).expect("static config parses");
-    let options = BuildOptions { skip_invalid: pick & 0x80 != 0, progress: false, report_path: None };
+    let options = BuildOptions {
+        skip_invalid: pick & 0x80 != 0,
+        progress: false,
+        report_path: None,
+    };
     let _ = build(&config, &dir.path().join("out"), &options);
 });

@@ -24,13 +24,30 @@ const ENDPOINTS: [&str; 10] = [
 ];
 
 const NAMES: [&str; 18] = [
-    "layer", "lon", "lat", "k", "max_distance_m", "open", "min_capacity", "type",
-    "helicopter_access", "level", "category", "min_quantity", "bbox", "radius_m",
-    "limit", "offset", "f", "v",
+    "layer",
+    "lon",
+    "lat",
+    "k",
+    "max_distance_m",
+    "open",
+    "min_capacity",
+    "type",
+    "helicopter_access",
+    "level",
+    "category",
+    "min_quantity",
+    "bbox",
+    "radius_m",
+    "limit",
+    "offset",
+    "f",
+    "v",
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
     let raw = common::uri_safe(rest);
 
     // The accessors never panic, and what they accept is what they promise.

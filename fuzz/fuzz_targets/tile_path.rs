@@ -21,7 +21,9 @@ const PREFIXES: [&str; 6] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
     if rest.len() >= 9 {
         let z = rest[0];
         let x = u32::from_le_bytes(rest[1..5].try_into().unwrap());
@@ -29,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
         let inside = z <= MAX_ADDRESSABLE_ZOOM && x < (1u32 << z) && y < (1u32 << z);
         assert_eq!(TileId::new(z, x, y).is_ok(), inside, "z={z} x={x} y={y}");
     }
-    let uri = format!("{}{}", PREFIXES[pick as usize % PREFIXES.len()], common::uri_safe(rest));
+    let uri = format!(
+        "{}{}",
+        PREFIXES[pick as usize % PREFIXES.len()],
+        common::uri_safe(rest)
+    );
     let key = (pick & 0x80 != 0).then_some(common::ANALYST_KEY);
     if let Some((status, body)) = common::send(Method::GET, &uri, None, key) {
         common::assert_answered(&uri, status, &body);

@@ -35,7 +35,10 @@ fn router() -> axum::Router {
         // 503. A genuinely pathological one still trips libFuzzer's -timeout.
         config.http.request_timeout_ms = 600_000;
         config.http.rate_limit_per_minute = 0;
-        app(AppState::with_store(config, layers::testdata::fixture_store(7)))
+        app(AppState::with_store(
+            config,
+            layers::testdata::fixture_store(7),
+        ))
     })
     .clone()
 }
