@@ -1,11 +1,13 @@
 //! The public composite's low zooms, rendered once at load.
 //!
-//! A tile at zoom ≤ [`MAX_ZOOM`] covers much of a prefecture or province: it is the most
-//! expensive to build (dissolved hazard coverages, every county outline) and the most
-//! requested (wall screens and every first view start there), yet there are few of them
-//! — about 20 over Chuxiong and 160 over Yunnan. So they are built with the dataset,
-//! before it is swapped in, and never evicted: a cold request at those zooms is a
-//! lookup. Other callers' selections render on demand and go through the cache.
+//! A low-zoom tile covers much of a prefecture or province: it is the most expensive
+//! to build (dissolved hazard coverages, every county outline, thousands of grids) and
+//! the most requested (wall screens and every first view start there), yet there are
+//! few of them. So the zooms whose whole pyramid over the data stays within
+//! [`MAX_TILES`] tiles (at most up to [`MAX_ZOOM`]) are built with the dataset, before
+//! it is swapped in, and never evicted: a cold request there is a lookup. That is z0–11
+//! over Chuxiong (~290 tiles) and z0–9 over Yunnan (~390). Other callers' selections
+//! render on demand and go through the cache.
 
 use std::collections::HashMap;
 
@@ -17,8 +19,11 @@ use crate::auth::Caller;
 use crate::tile_cache::{CachedTile, TileKey};
 use crate::tiles::{Selection, gzip};
 
-/// Highest zoom built at load.
-pub const MAX_ZOOM: u8 = 8;
+/// Highest zoom ever built at load.
+pub const MAX_ZOOM: u8 = 11;
+/// Most tiles built at load: bounds load time (~2–10 ms a tile) and memory (a tile and
+/// its gzip form, mostly under 150 KB together).
+pub const MAX_TILES: usize = 512;
 /// These tiles are compressed once, so harder than on the request path.
 const GZIP_LEVEL: u32 = 6;
 
@@ -27,6 +32,7 @@ const GZIP_LEVEL: u32 = 6;
 #[derive(Debug, Default)]
 pub struct LowZoomTiles {
     tiles: HashMap<TileKey, CachedTile>,
+    max_zoom: Option<u8>,
 }
 
 impl LowZoomTiles {
@@ -39,7 +45,17 @@ impl LowZoomTiles {
             return LowZoomTiles::default();
         };
         let mut out = HashMap::new();
-        for z in 0..=MAX_ZOOM.min(tiles.options().max_zoom) {
+        let mut planned = 0;
+        let deepest = (0..=MAX_ZOOM.min(tiles.options().max_zoom))
+            .take_while(|&z| {
+                planned += tile_range(bounds, z).count();
+                planned <= MAX_TILES
+            })
+            .last();
+        let Some(deepest) = deepest else {
+            return LowZoomTiles::default();
+        };
+        for z in 0..=deepest {
             for (x, y) in tile_range(bounds, z) {
                 let Ok(id) = TileId::new(z, x, y) else {
                     continue;
@@ -62,7 +78,15 @@ impl LowZoomTiles {
                 out.insert(key, CachedTile { raw, gzip: gz });
             }
         }
-        LowZoomTiles { tiles: out }
+        LowZoomTiles {
+            tiles: out,
+            max_zoom: Some(deepest),
+        }
+    }
+
+    /// The deepest zoom built at load, if any.
+    pub fn max_zoom(&self) -> Option<u8> {
+        self.max_zoom
     }
 
     pub fn get(&self, key: &TileKey) -> Option<&CachedTile> {

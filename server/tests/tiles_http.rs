@@ -309,7 +309,8 @@ async fn etag_changes_with_dataset_version() {
 async fn versioned_urls_are_cached_long_and_the_cache_counts_hits() {
     let state = state(1 << 20);
     let app = app(state.clone());
-    let uri = format!("{TILE}?v=v1");
+    // A zoom deeper than those built at load, so it goes through the cache.
+    let uri = format!("{DETAIL_TILE}?v=v1");
     let (_, h, first) = get(&app, &uri, &[], None).await;
     assert!(
         h[header::CACHE_CONTROL]
@@ -467,8 +468,11 @@ async fn low_zooms_of_the_public_composite_are_built_at_load() {
     let state = state(1 << 20);
     let app = app(state.clone());
     let loaded = state.loaded().unwrap();
-    // z0..=8 over the data: one tile per zoom here (the data spans 0.2 degrees).
-    assert_eq!(loaded.low_zoom.len(), 9);
+    // The data spans 0.2 degrees: its pyramid is small, so built up to the cap.
+    assert_eq!(
+        loaded.low_zoom.max_zoom(),
+        Some(riskmap_server::low_zoom::MAX_ZOOM)
+    );
     let before = state.tile_cache.stats();
     let (status, _, public) = get(&app, LOW_TILE, &[], None).await;
     assert_eq!(status, StatusCode::OK);
@@ -497,4 +501,8 @@ async fn low_zooms_of_the_public_composite_are_built_at_load() {
     let (status, _, _) = get(&app, LOW_TILE, &[], analyst()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(state.tile_cache.stats().misses, before.misses + 1);
+    // So is a public tile deeper than the prebuilt zooms.
+    let (status, _, _) = get(&app, DETAIL_TILE, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state.tile_cache.stats().misses, before.misses + 2);
 }
