@@ -7,8 +7,8 @@
 //! [`MAX_TILES`] tiles (at most up to [`MAX_ZOOM`]) are built with the dataset, before
 //! it is swapped in, and never evicted: a cold request there is a lookup. Over the admin
 //! layer's extent that is z0–11 for Chuxiong (262 tiles, 0.35 s) and z0–9 for Yunnan
-//! (277 tiles, 1.2 s). Other callers' selections
-//! render on demand and go through the cache.
+//! (277 tiles, 1.2 s). Other callers' selections render on demand and go through the
+//! cache.
 
 use std::collections::HashMap;
 
