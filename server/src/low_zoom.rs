@@ -37,8 +37,8 @@ pub struct LowZoomTiles {
 }
 
 impl LowZoomTiles {
-    /// Build every tile at zooms 0..=MAX_ZOOM that touches the data, for `caller`'s
-    /// composite.
+    /// Build `caller`'s composite at every zoom from 0 down to the deepest whose
+    /// pyramid over the data stays within MAX_TILES (and MAX_ZOOM).
     pub fn build(store: &Store, tiles: &TileSet, version_hash: u64, caller: &Caller) -> Self {
         let layers = Selection::onemap_layers(store, caller);
         let selection = Selection::hash_of(crate::tiles::ONEMAP, &layers);
