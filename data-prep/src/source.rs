@@ -168,20 +168,30 @@ fn check_csv_header(path: &Path) -> Result<()> {
         .trim_start_matches('\u{feff}')
         .trim_end_matches(['\r', '\n']);
     let columns = csv_columns(header);
-    for (j, name) in columns.iter().enumerate() {
-        if let Some(i) = columns[..j]
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))
-        {
-            bail!(
-                "the CSV header names column {name:?} more than once (columns {} and {}); \
-                 rename one",
-                i + 1,
-                j + 1
-            );
-        }
+    if let Some((i, j)) = repeated_column(&columns) {
+        bail!(
+            "the CSV header names column {:?} more than once (columns {} and {}); rename one",
+            columns[j],
+            i + 1,
+            j + 1
+        );
     }
     Ok(())
+}
+
+/// The first pair of columns with the same name, ignoring case. Blank names do not
+/// count: GDAL names those `field_N` itself (trailing commas in spreadsheet exports).
+fn repeated_column(columns: &[String]) -> Option<(usize, usize)> {
+    columns.iter().enumerate().find_map(|(j, name)| {
+        (!name.is_empty())
+            .then(|| {
+                columns[..j]
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(name))
+            })
+            .flatten()
+            .map(|i| (i, j))
+    })
 }
 
 /// Column names of a CSV header line, with GDAL's separator choice (comma, else
@@ -350,7 +360,7 @@ pub fn looks_mis_decoded(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_columns;
+    use super::{csv_columns, repeated_column};
 
     #[test]
     fn csv_header_columns() {
@@ -358,5 +368,14 @@ mod tests {
         assert_eq!(csv_columns("a;b;\"c;d\""), ["a", "b", "c;d"]);
         assert_eq!(csv_columns("\"say \"\"hi\"\"\",x"), ["say \"hi\"", "x"]);
         assert_eq!(csv_columns("a\tb"), ["a", "b"]);
+    }
+
+    #[test]
+    fn repeated_columns_ignore_case_but_not_blanks() {
+        let cols = |h: &str| csv_columns(h);
+        assert_eq!(repeated_column(&cols("id,name,lon,lat")), None);
+        assert_eq!(repeated_column(&cols("id,name,lon,lat,,")), None);
+        assert_eq!(repeated_column(&cols("id,Name,lon,NAME")), Some((1, 3)));
+        assert_eq!(repeated_column(&cols("lon,lat,id,lon,lat")), Some((0, 3)));
     }
 }
