@@ -22,27 +22,7 @@ fn store(n: usize) -> Store {
             Feature::new(Geometry::Point(Point::new(101.5 + dx, 25.0 + dy)), p)
         })
         .collect();
-    let meta = ManifestLayer {
-        schema,
-        file: String::new(),
-        feature_count: n as u64,
-        bbox: None,
-        synthetic: true,
-        sha256: String::new(),
-        sources: vec![],
-    };
-    let manifest = Manifest {
-        format: FORMAT.into(),
-        format_version: FORMAT_VERSION,
-        dataset_version: "t".into(),
-        created: String::new(),
-        title: String::new(),
-        region: None,
-        attribution: String::new(),
-        layers: vec![meta.clone()],
-        sources: vec![],
-    };
-    Store::from_layers(manifest, vec![Layer::new(meta, features)])
+    one_layer_store(schema, features)
 }
 
 /// Evacuation grids: one level-1 square of 0.1 degrees at (101.5, 25.0), and a 40 × 40
@@ -72,6 +52,11 @@ fn grid_store() -> Store {
             square(x, y, cell),
         ));
     }
+    one_layer_store(schema, features)
+}
+
+/// A store holding one layer.
+fn one_layer_store(schema: layers::LayerSchema, features: Vec<Feature>) -> Store {
     let meta = ManifestLayer {
         schema,
         file: String::new(),

@@ -273,22 +273,41 @@ fn serve(
             .body(Body::empty())
             .unwrap_or_default());
     }
-    let zoom = ZOOM_LABELS[tile.z as usize];
-    if let Some(pre) = loaded.low_zoom.get(&key) {
-        return Ok(match (gz, &pre.raw, &pre.gzip) {
-            (_, None, _) => builder.status(StatusCode::NO_CONTENT).body(Body::empty()),
-            (true, _, Some(body)) => builder
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, MVT_CONTENT_TYPE)
-                .header(header::CONTENT_ENCODING, "gzip")
-                .body(Body::from(body.clone())),
-            (_, Some(body), _) => builder
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, MVT_CONTENT_TYPE)
-                .body(Body::from(body.clone())),
-        }
-        .unwrap_or_default());
+    let body = match loaded.low_zoom.get(&key) {
+        Some(pre) if gz => pre.gzip.clone(),
+        Some(pre) => pre.raw.clone(),
+        None => cached_or_rendered(state, &loaded, &sel, tile, caller, key, gz)?,
+    };
+    let Some(body) = body else {
+        return Ok(builder
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::empty())
+            .unwrap_or_default());
+    };
+    builder = builder.header(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(MVT_CONTENT_TYPE),
+    );
+    if gz {
+        builder = builder.header(header::CONTENT_ENCODING, "gzip");
     }
+    Ok(builder
+        .status(StatusCode::OK)
+        .body(Body::from(body))
+        .unwrap_or_default())
+}
+
+/// A tile's body from the cache, or rendered (and cached): `None` for an empty tile.
+fn cached_or_rendered(
+    state: &AppState,
+    loaded: &Loaded,
+    sel: &Selection,
+    tile: TileId,
+    caller: &Caller,
+    key: TileKey,
+    gz: bool,
+) -> ApiResult<Option<Bytes>> {
+    let zoom = ZOOM_LABELS[tile.z as usize];
     let cached = state.tile_cache.get(&key);
     if state.tile_cache.enabled() {
         let result = if cached.is_some() { "hit" } else { "miss" };
@@ -325,23 +344,7 @@ fn serve(
     if changed {
         state.tile_cache.insert(key, entry);
     }
-    let Some(body) = body else {
-        return Ok(builder
-            .status(StatusCode::NO_CONTENT)
-            .body(Body::empty())
-            .unwrap_or_default());
-    };
-    builder = builder.header(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(MVT_CONTENT_TYPE),
-    );
-    if gz {
-        builder = builder.header(header::CONTENT_ENCODING, "gzip");
-    }
-    Ok(builder
-        .status(StatusCode::OK)
-        .body(Body::from(body))
-        .unwrap_or_default())
+    Ok(body)
 }
 
 #[cfg(test)]
