@@ -19,6 +19,7 @@ pub mod limits;
 pub mod nearest;
 pub mod point;
 pub mod prepared;
+pub mod rules;
 pub mod transfer;
 pub mod within;
 
