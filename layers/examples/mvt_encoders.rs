@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use layers::tiles::encode::{GeomType, Geometry, LayerEncoder, TileValue};
+use layers::tiles::{EncodedGeometry as Geometry, GeomType, LayerEncoder, TileValue};
 use mvt::{GeomEncoder, GeomType as MvtGeomType, Tile};
 
 struct Poly {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use layers::Store;
-use layers::tiles::{TileId, TileOptions, TileSet};
+use layers::tiles::{Selection, TileId, TileOptions};
+use layers::{Access, Dataset};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -17,11 +17,11 @@ fn main() {
         eprintln!("usage: tile_timing DATASET_DIR TILE_LIST");
         std::process::exit(2);
     };
-    let t = Instant::now();
-    let store = Store::open(Path::new(dir)).unwrap_or_else(|e| panic!("{e}"));
-    println!("store loaded in {} ms", t.elapsed().as_millis());
-    let tiles = TileSet::build(&store, TileOptions::default());
-    println!("tiles prepared in {} ms", tiles.build_time.as_millis());
+    let dataset =
+        Dataset::open(Path::new(dir), TileOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    println!("{:?}", dataset.timings());
+    let store = dataset.store();
+    let public = Access::public();
     let ids: Vec<TileId> = std::fs::read_to_string(list)
         .unwrap_or_else(|e| panic!("{list}: {e}"))
         .lines()
@@ -32,23 +32,32 @@ fn main() {
                 .flatten()
         })
         .collect();
-    let all: Vec<usize> = (0..store.layers().len()).collect();
+    let onemap = dataset
+        .select("onemap", &public)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let one: Vec<Selection> = store
+        .layers()
+        .iter()
+        .map(|l| {
+            dataset
+                .select(l.id(), &public)
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
     let mut per_zoom: BTreeMap<u8, (f64, f64, usize, usize)> = BTreeMap::new();
-    let mut per_layer = vec![0.0f64; all.len()];
+    let mut per_layer = vec![0.0f64; one.len()];
     for id in &ids {
         let t = Instant::now();
-        let bytes = tiles
-            .render(&store, &all, *id, layers::Sensitivity::Public)
-            .unwrap();
+        let bytes = dataset.render(&onemap, *id).unwrap();
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let e = per_zoom.entry(id.z).or_default();
         e.0 += ms;
         e.1 = e.1.max(ms);
         e.2 += 1;
         e.3 = e.3.max(bytes.map_or(0, |b| b.len()));
-        for (k, &l) in all.iter().enumerate() {
+        for (k, layer) in one.iter().enumerate() {
             let t = Instant::now();
-            let _ = tiles.render(&store, &[l], *id, layers::Sensitivity::Public);
+            let _ = dataset.render(layer, *id);
             per_layer[k] += t.elapsed().as_secs_f64() * 1000.0;
         }
     }

@@ -4,6 +4,7 @@
 //! No HTTP and no C libraries live here: the server and the data-prep tool are thin
 //! shells over this crate.
 
+pub mod access;
 pub mod catalogue;
 pub mod dataset;
 pub mod feature;
@@ -18,6 +19,8 @@ pub mod testdata;
 pub mod tiles;
 pub mod value;
 
+pub use access::Access;
+pub use dataset::Dataset;
 pub use feature::Feature;
 pub use manifest::Manifest;
 pub use schema::{FieldDef, FieldType, GeometryKind, LayerSchema, Sensitivity};

@@ -3,8 +3,8 @@
 
 use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Simplify};
 use layers::tiles::mercator::WPoint;
-use layers::tiles::significance::significance;
-use layers::tiles::topology::{InputRing, build};
+use layers::tiles::significance;
+use layers::tiles::{InputRing, build_topology as build};
 
 const N: u32 = 12;
 const CELL: u32 = 10_000;

@@ -3,8 +3,8 @@
 use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
 use layers::catalogue::core_layer;
 use layers::manifest::{FORMAT, FORMAT_VERSION, Manifest, ManifestLayer};
-use layers::tiles::{TileError, TileId, TileOptions, TileSet};
-use layers::{Feature, Layer, Sensitivity, Store, Value};
+use layers::tiles::{TileError, TileId, TileOptions};
+use layers::{Access, Dataset, Feature, Layer, Sensitivity, Store, Value};
 
 /// `n` shelters packed into a few hundred metres around (101.5, 25.0).
 fn store(n: usize) -> Store {
@@ -97,22 +97,32 @@ fn tile_at(z: u8) -> TileId {
     TileId::new(z, x, y).unwrap()
 }
 
+/// Render `tile` of the dataset's only layer for a caller of `clearance`.
+fn render(
+    ds: &Dataset,
+    tile: TileId,
+    clearance: Sensitivity,
+) -> Result<Option<Vec<u8>>, TileError> {
+    let layer = ds.store().layers()[0].schema().id.clone();
+    let selection = ds.select(&layer, &Access::with_clearance(clearance))?;
+    ds.render(&selection, tile)
+}
+
 fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[test]
 fn tiles_stay_within_the_byte_budget() {
-    let store = store(5000);
-    let unlimited = TileSet::build(
-        &store,
+    let store = || store(5000);
+    let unlimited = Dataset::new(
+        store(),
         TileOptions {
             budget_bytes: usize::MAX,
             ..Default::default()
         },
     );
-    let full = unlimited
-        .render(&store, &[0], tile_at(14), Sensitivity::Public)
+    let full = render(&unlimited, tile_at(14), Sensitivity::Public)
         .unwrap()
         .unwrap();
     assert!(
@@ -121,15 +131,14 @@ fn tiles_stay_within_the_byte_budget() {
         full.len()
     );
     let budget = 40_000;
-    let tiles = TileSet::build(
-        &store,
+    let tiles = Dataset::new(
+        store(),
         TileOptions {
             budget_bytes: budget,
             ..Default::default()
         },
     );
-    let small = tiles
-        .render(&store, &[0], tile_at(14), Sensitivity::Public)
+    let small = render(&tiles, tile_at(14), Sensitivity::Public)
         .unwrap()
         .unwrap();
     assert!(small.len() <= budget, "{} > {budget}", small.len());
@@ -142,21 +151,18 @@ fn tiles_stay_within_the_byte_budget() {
 
 #[test]
 fn fields_follow_clearance_and_zoom() {
-    let store = store(50);
-    let tiles = TileSet::build(&store, TileOptions::default());
-    let public = tiles
-        .render(&store, &[0], tile_at(14), Sensitivity::Public)
+    let store = || store(50);
+    let tiles = Dataset::new(store(), TileOptions::default());
+    let public = render(&tiles, tile_at(14), Sensitivity::Public)
         .unwrap()
         .unwrap();
     assert!(contains(&public, "capacity") && !contains(&public, "manager"));
-    let personal = tiles
-        .render(&store, &[0], tile_at(14), Sensitivity::Personal)
+    let personal = render(&tiles, tile_at(14), Sensitivity::Personal)
         .unwrap()
         .unwrap();
     assert!(contains(&personal, "manager") && contains(&personal, "管理员"));
     // Clustered at low zoom: counts and capacity sums, no personal data at any clearance.
-    let low = tiles
-        .render(&store, &[0], tile_at(6), Sensitivity::Personal)
+    let low = render(&tiles, tile_at(6), Sensitivity::Personal)
         .unwrap()
         .unwrap();
     assert!(
@@ -166,33 +172,27 @@ fn fields_follow_clearance_and_zoom() {
 
 #[test]
 fn empty_and_out_of_range_tiles() {
-    let store = store(10);
-    let tiles = TileSet::build(&store, TileOptions::default());
+    let store = || store(10);
+    let tiles = Dataset::new(store(), TileOptions::default());
     let far = TileId::new(10, 0, 0).unwrap();
-    assert_eq!(
-        tiles
-            .render(&store, &[0], far, Sensitivity::Public)
-            .unwrap(),
-        None
-    );
+    assert_eq!(render(&tiles, far, Sensitivity::Public).unwrap(), None);
     let deep = TileId::new(15, 0, 0).unwrap();
     assert_eq!(
-        tiles.render(&store, &[0], deep, Sensitivity::Public),
+        render(&tiles, deep, Sensitivity::Public),
         Err(TileError::ZoomOutOfRange { z: 15, max: 14 })
     );
 }
 
 #[test]
 fn crowded_tiles_hold_new_arrivals_back_one_zoom() {
-    let store = grid_store();
-    let render = |tiles: &TileSet, z: u8| {
-        tiles
-            .render(&store, &[0], centre_tile(z), Sensitivity::Public)
+    let store = grid_store;
+    let tile = |tiles: &Dataset, z: u8| {
+        render(tiles, centre_tile(z), Sensitivity::Public)
             .unwrap()
             .unwrap_or_default()
     };
-    let unlimited = TileSet::build(
-        &store,
+    let unlimited = Dataset::new(
+        store(),
         TileOptions {
             dense_features: usize::MAX,
             ..Default::default()
@@ -200,34 +200,34 @@ fn crowded_tiles_hold_new_arrivals_back_one_zoom() {
     );
     // The zoom where the fine level arrives, and how many of it the tile then holds.
     let arrival = (0..14)
-        .find(|&z| contains(&render(&unlimited, z), "细格"))
+        .find(|&z| contains(&tile(&unlimited, z), "细格"))
         .expect("the fine level shows below the max zoom");
-    let crowded = TileSet::build(
-        &store,
+    let crowded = Dataset::new(
+        store(),
         TileOptions {
             dense_features: 100,
             ..Default::default()
         },
     );
-    let at_arrival = render(&crowded, arrival);
+    let at_arrival = tile(&crowded, arrival);
     assert!(contains(&at_arrival, "大格"), "the coarse level stays");
     assert!(
         !contains(&at_arrival, "细格"),
         "over 100 features, the fine level waits at z{arrival}"
     );
     // One zoom later it shows, however crowded: nothing waits more than one zoom.
-    let next = render(&crowded, arrival + 1);
+    let next = tile(&crowded, arrival + 1);
     assert!(contains(&next, "细格"));
-    assert_eq!(next, render(&unlimited, arrival + 1));
+    assert_eq!(next, tile(&unlimited, arrival + 1));
     // Below the threshold nothing changes.
-    assert_eq!(render(&unlimited, arrival), {
-        let roomy = TileSet::build(
-            &store,
+    assert_eq!(tile(&unlimited, arrival), {
+        let roomy = Dataset::new(
+            store(),
             TileOptions {
                 dense_features: 1_601,
                 ..Default::default()
             },
         );
-        render(&roomy, arrival)
+        tile(&roomy, arrival)
     });
 }

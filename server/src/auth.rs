@@ -1,78 +1,18 @@
-//! Who is calling: their role, what sensitivity of field they are cleared for, and which
-//! layers they may see. Every output path (tiles, TileJSON, queries, OGC items,
-//! analyses) filters by the `Caller` it is handed.
-//!
-//! Keys arrive as `Authorization: Bearer <key>` or `X-API-Key: <key>` and are looked
-//! up by their SHA-256 (the configuration holds digests only). A request without a key
-//! is `Role::Public` and sees public fields only; a request with an unknown key is
+//! Authentication over HTTP: the key is read from `Authorization: Bearer <key>` or
+//! `X-API-Key: <key>`, turned into a [`Caller`] by the key ring
+//! ([`crate::access`]), and attached to the request. A request with an unknown key is
 //! refused (401) rather than silently served as public.
 
-use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 
+use crate::access::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use layers::Sensitivity;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-use crate::config::ServerConfig;
-use crate::error::ApiError;
-use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Public,
-    Analyst,
-    System,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Public => "public",
-            Role::Analyst => "analyst",
-            Role::System => "system",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-/// The authenticated caller of one request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Caller {
-    pub role: Role,
-    /// The key holder's name from the configuration (`None` for public callers).
-    pub key_name: Option<String>,
-    /// Highest field sensitivity this caller may see.
-    pub clearance: Sensitivity,
-    /// Layers this caller may see; `None` means all.
-    pub layers: Option<HashSet<String>>,
-}
-
-impl Caller {
-    pub fn public() -> Self {
-        Caller {
-            role: Role::Public,
-            key_name: None,
-            clearance: Sensitivity::Public,
-            layers: None,
-        }
-    }
-
-    pub fn may_see_layer(&self, id: &str) -> bool {
-        self.layers.as_ref().is_none_or(|set| set.contains(id))
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
 
 /// Handlers take `Caller` as an extractor. The authentication middleware puts the
 /// caller into the request extensions; without it the caller is public.
@@ -85,53 +25,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .get::<Caller>()
             .cloned()
             .unwrap_or_else(Caller::public))
-    }
-}
-
-/// Keys by digest, and the caller each one makes.
-#[derive(Debug, Clone)]
-pub struct KeyRing {
-    by_digest: HashMap<String, Caller>,
-    public: Caller,
-}
-
-pub fn sha256_hex(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
-}
-
-impl KeyRing {
-    pub fn new(config: &ServerConfig) -> Self {
-        let caller_for = |role: Role, key_name: Option<String>| {
-            let rc = config.role(role);
-            Caller {
-                role,
-                key_name,
-                clearance: rc.clearance,
-                layers: (!rc.layers.iter().any(|l| l == "*"))
-                    .then(|| rc.layers.iter().cloned().collect()),
-            }
-        };
-        KeyRing {
-            by_digest: config
-                .keys
-                .iter()
-                .map(|k| {
-                    (
-                        k.sha256.to_ascii_lowercase(),
-                        caller_for(k.role, Some(k.name.clone())),
-                    )
-                })
-                .collect(),
-            public: caller_for(Role::Public, None),
-        }
-    }
-
-    /// The caller for a presented key; `None` if the key is unknown.
-    pub fn caller(&self, key: Option<&str>) -> Option<Caller> {
-        match key {
-            None => Some(self.public.clone()),
-            Some(k) => self.by_digest.get(&sha256_hex(k)).cloned(),
-        }
     }
 }
 
@@ -198,14 +91,4 @@ pub fn require_admin(caller: &Caller) -> Result<(), ApiError> {
         )
         .field("Authorization"))
     }
-}
-
-/// A new random key and its digest, for `riskmap-server --gen-key`.
-pub fn generate_key() -> (String, String) {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let key = format!("rmk_{}", hex::encode(bytes));
-    let digest = sha256_hex(&key);
-    (key, digest)
 }

@@ -40,7 +40,7 @@ use anyhow::{Context, Result, bail};
 use layers::Sensitivity;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Role;
+pub use crate::access::{KeyConfig, Role, RoleConfig};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -114,41 +114,6 @@ pub struct ViewerConfig {
     pub wall_cycle_seconds: u64,
     /// The built viewer (`web-viewer/dist`); found next to the executable when unset.
     pub assets_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleConfig {
-    /// Layer ids this role may see; `"*"` for all.
-    pub layers: Vec<String>,
-    /// The most sensitive class of field this role may see.
-    pub clearance: Sensitivity,
-}
-
-impl RoleConfig {
-    /// Public sees public fields of every layer; system partners see operational
-    /// (internal) fields; analysts and admins also see personal data.
-    pub fn default_for(role: Role) -> Self {
-        RoleConfig {
-            layers: vec!["*".into()],
-            clearance: match role {
-                Role::Public => Sensitivity::Public,
-                Role::System => Sensitivity::Internal,
-                Role::Analyst | Role::Admin => Sensitivity::Personal,
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeyConfig {
-    /// Who holds the key (logged with each request, never the key itself).
-    pub name: String,
-    pub role: Role,
-    /// SHA-256 of the key, hex. Keys are random 256-bit tokens (`--gen-key`), so a
-    /// plain digest suffices: there is nothing to brute-force from it.
-    pub sha256: String,
 }
 
 impl Default for ServerConfig {

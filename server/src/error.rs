@@ -1,9 +1,13 @@
 //! The one error shape every endpoint answers with:
-//! `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+//! `{"error": {"code": "...", "message": "...", "field": "..."}}`, and every mapping
+//! from a core or extractor error to it.
 
 use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use layers::query::{ErrorKind, QueryError};
+use layers::tiles::TileError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,3 +76,36 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        let (status, code) = match e.kind {
+            ErrorKind::BadParameter => (StatusCode::BAD_REQUEST, "bad_parameter"),
+            ErrorKind::Unprocessable => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_geometry"),
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        };
+        ApiError::new(status, code, e.message).field(e.field)
+    }
+}
+
+impl From<TileError> for ApiError {
+    fn from(e: TileError) -> Self {
+        match &e {
+            TileError::BadAddress { field, .. } => ApiError::bad(*field, e.to_string()),
+            TileError::ZoomOutOfRange { .. } => ApiError::not_found(e.to_string()).field("z"),
+            TileError::UnknownLayer(_) => ApiError::not_found(e.to_string()).field("layer"),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> Self {
+        ApiError::new(e.status(), "bad_path", e.body_text()).field("path")
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError::bad("body", e.body_text())
+    }
+}

@@ -12,16 +12,16 @@ use crate::state::AppState;
 pub async fn health(State(state): State<AppState>) -> Response {
     let last_load = state.last_load();
     match state.current.load_full() {
-        Some(loaded) => {
-            let m = &loaded.store.manifest;
+        Some(dataset) => {
+            let m = &dataset.store().manifest;
             Json(json!({
                 "status": "ok",
                 "dataset_version": m.dataset_version,
                 "dataset_created": m.created,
                 "title": m.title,
-                "load_ms": loaded.store.load_time.as_millis() as u64,
+                "load_ms": dataset.store().load_time.as_millis() as u64,
                 "last_load": last_load,
-                "layers": loaded.store.layers().iter().map(|l| json!({
+                "layers": dataset.store().layers().iter().map(|l| json!({
                     "id": l.id(),
                     "features": l.features.len(),
                     "bbox": l.meta.bbox,

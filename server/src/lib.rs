@@ -1,13 +1,23 @@
 //! riskmap-server: HTTP over the riskmap core. Handlers translate requests into
 //! `layers` calls and results back into HTTP, nothing more.
+//!
+//! Modules in layers, each using only those above it:
+//! - [`access`] (roles, keys, callers; no HTTP), [`config`], [`error`] (the JSON error
+//!   shape and every conversion into it), [`styles`], [`tile_cache`], [`wall_board`],
+//!   [`urls`];
+//! - [`state`]: what every handler reads;
+//! - middleware: [`auth`], [`limits`], [`metrics`];
+//! - handlers: [`tiles`], [`tilejson`], [`api`], [`wall`], [`viewer`], [`health`],
+//!   [`reload`];
+//! - [`app`] below: every route, mounted here and nowhere else.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod health;
 pub mod limits;
-pub mod low_zoom;
 pub mod metrics;
 pub mod reload;
 pub mod state;
@@ -15,11 +25,14 @@ pub mod styles;
 pub mod tile_cache;
 pub mod tilejson;
 pub mod tiles;
+pub mod urls;
 pub mod viewer;
 pub mod wall;
+pub mod wall_board;
 
 use std::time::Duration;
 
+use api::{analysis, ogc, openapi, queries};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
@@ -35,7 +48,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::ServerConfig;
 pub use error::{ApiError, ApiResult};
-pub use state::{AppState, Loaded};
+pub use state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -62,17 +75,60 @@ pub fn app(state: AppState) -> Router {
     let http = &state.config.http;
     let assets = viewer::assets_dir(&state.config);
     let routes = Router::new()
+        // Operations.
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics::render))
+        .route("/admin/reload", post(reload::reload))
+        // Tiles, their metadata and styles.
+        .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::xyz_tile))
+        .route("/tiles/{layer}", get(tilejson::tilejson))
+        .route("/catalog", get(tilejson::catalog))
+        .route("/styles/{name}", get(tilejson::style))
+        .route(
+            "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{row}/{col}",
+            get(tiles::ogc_tile),
+        )
+        .route(
+            "/collections/{collection_id}/tiles",
+            get(tilejson::ogc_tilesets),
+        )
+        .route(
+            "/collections/{collection_id}/tiles/WebMercatorQuad",
+            get(tilejson::ogc_tileset),
+        )
+        // OGC API – Features and the OpenAPI document.
+        .route("/", get(ogc::landing))
+        .route("/conformance", get(ogc::conformance))
+        .route("/collections", get(ogc::collections))
+        .route("/collections/{layer}", get(ogc::collection_one))
+        .route("/collections/{layer}/items", get(ogc::items))
+        .route("/collections/{layer}/items/{fid}", get(ogc::item))
+        .route("/api/openapi.json", get(openapi::openapi))
+        // Spatial questions and analyses.
+        .route("/api/v1/point", get(queries::point))
+        .route("/api/v1/nearest", get(queries::nearest))
+        .route(
+            "/api/v1/within",
+            get(queries::within_get).post(queries::within_post),
+        )
+        .route("/api/v1/areas/{code}/summary", get(queries::area))
+        .route(
+            "/api/v1/analysis/transfer",
+            post(analysis::transfer_handler),
+        )
+        .route(
+            "/api/v1/analysis/earthquake",
+            post(analysis::earthquake_handler),
+        )
+        .route("/api/v1/analysis/fire", post(analysis::fire_handler))
+        // The wall screen's publication.
         .route("/api/v1/wall", get(wall::get_wall))
         .route(
             "/api/v1/wall/publish",
             post(wall::publish).delete(wall::clear),
         )
+        // The viewer's pages, assets and glyphs.
         .merge(viewer::routes(&assets))
-        .route("/metrics", get(metrics::render))
-        .route("/admin/reload", post(reload::reload))
-        .merge(api::routes())
-        .merge(tiles::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
 

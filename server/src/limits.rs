@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::auth::Caller;
+use crate::access::Caller;
 use crate::error::ApiError;
 
 /// Middleware: answer 503 when a request takes longer than the configured timeout.

@@ -147,7 +147,7 @@ async fn shutdown_signal() {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.gen_key {
-        let (key, digest) = riskmap_server::auth::generate_key();
+        let (key, digest) = riskmap_server::access::generate_key();
         println!("key (give it to the caller; it is not stored): {key}\n");
         println!(
             "[[keys]]\nname = \"CHANGE-ME\"\nrole = \"analyst\"   # public, analyst, system or admin\nsha256 = \"{digest}\""

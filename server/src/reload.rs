@@ -7,14 +7,16 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use layers::Store;
+use layers::Dataset;
+use layers::tiles::TileOptions;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::auth::{Caller, require_admin};
+use crate::access::Caller;
+use crate::auth::require_admin;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, LoadStatus, Loaded};
+use crate::state::{AppState, LoadStatus};
 
 /// Load the configured dataset and swap it in. Reloads are serialised; the previous
 /// dataset serves until the new one is complete.
@@ -22,28 +24,31 @@ pub async fn load(state: &AppState) -> LoadStatus {
     let mut last = state.last_load.lock().await;
     let started = Instant::now();
     let dir = state.config.dataset.clone();
-    let public = state.keys.caller(None).unwrap_or_else(Caller::public);
     let result =
-        tokio::task::spawn_blocking(move || Store::open(&dir).map(|s| Loaded::new(s, &public)))
-            .await;
+        tokio::task::spawn_blocking(move || Dataset::open(&dir, TileOptions::default())).await;
     let duration = started.elapsed();
     let at = OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_default();
     let status = match result {
-        Ok(Ok(loaded)) => {
-            let version = loaded.version().to_string();
+        Ok(Ok(dataset)) => {
+            let version = dataset.version().to_string();
+            let t = dataset.timings();
             tracing::info!(
                 version,
                 load_ms = duration.as_millis() as u64,
-                layers = loaded.store.layers().len(),
+                layers = dataset.store().layers().len(),
+                derived_ms = t.derived.as_millis() as u64,
+                tiles_ms = t.tiles.as_millis() as u64,
+                prebuilt_ms = t.prebuilt.as_millis() as u64,
+                prebuilt_tiles = dataset.prebuilt().len(),
                 "dataset loaded"
             );
-            for l in loaded.store.layers() {
+            for l in dataset.store().layers() {
                 tracing::info!(layer = l.id(), features = l.features.len(), bbox = ?l.meta.bbox, "layer");
             }
             crate::metrics::dataset_loaded(&version, duration);
-            state.install(loaded);
+            state.install(dataset);
             LoadStatus {
                 at,
                 ok: true,

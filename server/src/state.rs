@@ -1,67 +1,21 @@
 //! What every handler reads: the loaded dataset (swapped atomically on reload), the
-//! configuration and the key ring.
+//! configuration, the key ring, the tile cache and the wall's publication. Depends on
+//! no handler module.
 
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
-use layers::Store;
-use layers::query::Derived;
-use layers::tiles::{TileOptions, TileSet};
+use layers::tiles::TileOptions;
+use layers::{Dataset, Store};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
-use crate::auth::{Caller, KeyRing};
+use crate::access::KeyRing;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
-use crate::low_zoom::LowZoomTiles;
 use crate::styles::Styles;
 use crate::tile_cache::TileCache;
-use crate::wall::WallState;
-
-/// A dataset loaded and ready to serve, with everything derived from it at load time.
-/// A request holds one `Arc<Loaded>` from start to end, so it finishes on the version it
-/// started with even if a reload swaps in another.
-#[derive(Debug)]
-pub struct Loaded {
-    pub store: Store,
-    /// Indexes the queries need, built once per dataset (admin and grid hierarchies,
-    /// prepared polygons, grid hazard exposure, shelters by id).
-    pub derived: Derived,
-    /// Projected, simplified and clustered geometry for tiles.
-    pub tiles: TileSet,
-    /// The dataset version hashed once, for tile cache keys and ETags.
-    pub version_hash: u64,
-    /// The public composite's low zooms, built with the dataset.
-    pub low_zoom: LowZoomTiles,
-}
-
-impl Loaded {
-    /// Derive everything the handlers need from a freshly opened store; `public` is the
-    /// caller whose composite gets its low zooms built now.
-    pub fn new(store: Store, public: &Caller) -> Self {
-        let derived = Derived::new(&store);
-        let tiles = TileSet::build(&store, TileOptions::default());
-        tracing::info!(ms = tiles.build_time.as_millis() as u64, "tiles prepared");
-        let version_hash = crate::tiles::version_hash(store.version());
-        let started = std::time::Instant::now();
-        let low_zoom = LowZoomTiles::build(&store, &tiles, version_hash, public);
-        tracing::info!(
-            tiles = low_zoom.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "low-zoom composite tiles built"
-        );
-        Loaded {
-            version_hash,
-            low_zoom,
-            store,
-            derived,
-            tiles,
-        }
-    }
-
-    pub fn version(&self) -> &str {
-        self.store.version()
-    }
-}
+use crate::wall_board::WallBoard;
 
 /// The outcome of the last load or reload attempt, shown on /health.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -84,7 +38,9 @@ pub struct AppState(Arc<Shared>);
 
 /// What an [`AppState`] shares.
 pub struct Shared {
-    pub current: ArcSwapOption<Loaded>,
+    /// The dataset being served. A request holds one `Arc<Dataset>` from start to end,
+    /// so it finishes on the version it started with even if a reload swaps in another.
+    pub current: ArcSwapOption<Dataset>,
     pub config: ServerConfig,
     pub keys: KeyRing,
     /// Serialises reloads; holds the last attempt's outcome.
@@ -92,8 +48,12 @@ pub struct Shared {
     /// A copy of the last outcome readable without awaiting (for /health).
     pub last_load_seen: Mutex<Option<LoadStatus>>,
     /// The analysis published to the wall screen, if any.
-    pub wall: WallState,
+    pub wall: WallBoard,
     pub tile_cache: TileCache,
+    /// CPU-bound work (cold tiles, analyses) runs on the blocking pool, at most this
+    /// many at once: the async workers stay free for cache hits and health checks,
+    /// and a burst queues here, where the request timeout can cancel the wait.
+    pub cpu_budget: Semaphore,
     pub styles: Styles,
 }
 
@@ -105,6 +65,12 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Blocking jobs at once: one per core, so that a burst of cold tiles cannot take
+/// every core from the async workers for longer than the OS scheduler's time slice.
+fn cpu_permits() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
         let styles = Styles::load(&config.tiles.styles_dir);
@@ -113,29 +79,29 @@ impl AppState {
 
     /// A state serving the given styles instead of those in `tiles.styles_dir`.
     pub fn with_styles(config: ServerConfig, styles: Styles) -> Self {
-        let keys = KeyRing::new(&config);
+        let keys = KeyRing::new(&config.roles, &config.keys);
         AppState(Arc::new(Shared {
             current: ArcSwapOption::empty(),
             tile_cache: TileCache::new(config.tiles.cache_bytes),
+            cpu_budget: Semaphore::new(cpu_permits()),
             styles,
             config,
             keys,
             last_load: tokio::sync::Mutex::new(None),
             last_load_seen: Mutex::new(None),
-            wall: WallState::default(),
+            wall: WallBoard::default(),
         }))
     }
 
     /// A state serving `store` with the default configuration (tests, embedding).
     pub fn with_store(config: ServerConfig, store: Store) -> Self {
         let state = AppState::new(config);
-        let public = state.keys.caller(None).unwrap_or_else(Caller::public);
-        state.install(Loaded::new(store, &public));
+        state.install(Dataset::new(store, TileOptions::default()));
         state
     }
 
     /// The dataset being served, or 503 while none is loaded.
-    pub fn loaded(&self) -> ApiResult<Arc<Loaded>> {
+    pub fn dataset(&self) -> ApiResult<Arc<Dataset>> {
         self.current
             .load_full()
             .ok_or_else(|| ApiError::unavailable("no dataset is loaded yet"))
@@ -143,12 +109,30 @@ impl AppState {
 
     /// Swap in a new dataset. Cached tiles are keyed by dataset version, so the old
     /// ones can no longer be hit; clearing frees their memory at once.
-    pub fn install(&self, loaded: Loaded) {
-        self.current.store(Some(Arc::new(loaded)));
+    pub fn install(&self, dataset: Dataset) {
+        self.current.store(Some(Arc::new(dataset)));
         self.tile_cache.clear();
     }
 
     pub fn last_load(&self) -> Option<LoadStatus> {
         self.last_load_seen.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Run CPU-bound `work` on the blocking pool within the CPU budget. The wait for a
+    /// permit and for the result are await points, so the request timeout cancels
+    /// them (a job already running finishes, and its result is dropped).
+    pub async fn run_blocking<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .cpu_budget
+            .acquire()
+            .await
+            .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| ApiError::unavailable("the work was interrupted"))
     }
 }

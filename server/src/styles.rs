@@ -1,4 +1,5 @@
-//! MapLibre styles from the `styles/` directory, served at `/styles/{name}.json`.
+//! MapLibre styles from the `styles/` directory, served at `/styles/{name}.json` (the
+//! handler is [`crate::tilejson::style`]).
 //!
 //! Any `NAME.json` in the directory is a style. Style files write their URLs as
 //! `{origin}/tiles/onemap.json`, `{origin}/fonts/{fontstack}/{range}.pbf`: the
@@ -7,14 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
-
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
-use crate::tilejson::origin;
 
 /// The token style files use for the server's origin.
 pub const ORIGIN_TOKEN: &str = "{origin}";
@@ -87,28 +80,4 @@ impl Styles {
             .get(name)
             .map(|t| t.replace(ORIGIN_TOKEN, origin))
     }
-}
-
-/// `GET /styles/{name}.json`
-pub async fn style(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    UrlPath(file): UrlPath<String>,
-) -> ApiResult<Response> {
-    let name = file
-        .strip_suffix(".json")
-        .ok_or_else(|| ApiError::not_found("styles are at /styles/{name}.json").field("name"))?;
-    let origin = origin(&state.config, &headers);
-    let text = state
-        .styles
-        .render(name, &origin)
-        .ok_or_else(|| ApiError::not_found(format!("no style {name:?}")).field("name"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        text,
-    )
-        .into_response())
 }

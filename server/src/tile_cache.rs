@@ -1,12 +1,14 @@
-//! The in-memory tile cache: bounded in bytes, keyed by dataset version, tile, layer
-//! selection and the caller's clearance, with hit and miss counts for `/metrics`.
+//! The in-memory tile cache: bounded in bytes, keyed by dataset version, tile and
+//! layer selection (which carries the caller's clearance), with hit and miss counts
+//! for `/metrics`.
 //!
 //! Entries keep the tile as built and, once a client has asked for it compressed, its
 //! gzip form too, so a cached gzip tile costs no compression.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::body::Bytes;
+pub use layers::tiles::TileBody as CachedTile;
+use layers::tiles::TileId;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -15,20 +17,9 @@ use quick_cache::sync::Cache;
 pub struct TileKey {
     /// Hash of the dataset version.
     pub version: u64,
-    /// Hash of the layer selection (a layer, or the layers of a caller's composite).
-    pub layers: u64,
-    pub z: u8,
-    pub x: u32,
-    pub y: u32,
-    /// The caller's clearance (fields differ by it).
-    pub clearance: u8,
-}
-
-/// A built tile. `raw` is `None` for a tile without features (served as 204).
-#[derive(Debug, Clone, Default)]
-pub struct CachedTile {
-    pub raw: Option<Bytes>,
-    pub gzip: Option<Bytes>,
+    /// [`layers::tiles::Selection::key`]: name, layers and clearance.
+    pub selection: u64,
+    pub tile: TileId,
 }
 
 #[derive(Clone)]
@@ -118,14 +109,13 @@ impl TileCache {
 mod tests {
     use super::*;
 
+    use bytes::Bytes;
+
     fn key(x: u32) -> TileKey {
         TileKey {
             version: 1,
-            layers: 2,
-            z: 10,
-            x,
-            y: 0,
-            clearance: 0,
+            selection: 2,
+            tile: TileId::new(10, x, 0).unwrap(),
         }
     }
 

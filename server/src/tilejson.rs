@@ -1,62 +1,20 @@
 //! Tileset metadata: TileJSON 3.0 (`/tiles/{layer}.json`, `/tiles/onemap.json`), the
-//! `/catalog` of tilesets, and the OGC API – Tiles tileset resources of a collection.
+//! `/catalog` of tilesets, the OGC API – Tiles tileset resources of a collection, and
+//! the MapLibre styles.
 //! Only layers and fields the caller may see are listed.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use layers::tiles::VectorLayerInfo;
+use layers::Dataset;
+use layers::tiles::{ONEMAP, Selection, TileError, VectorLayerInfo};
 use serde_json::{Map, Value, json};
 
-use crate::auth::Caller;
-use crate::config::ServerConfig;
+use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, Loaded};
-use crate::tiles::{ONEMAP, Selection, tile_error};
-
-/// The origin (`scheme://host[:port]`) clients reach this server at: the configured
-/// public URL, else the request's (forwarded) Host. Host values that are not plain
-/// host names fall back to localhost rather than being echoed into URLs.
-pub fn origin(config: &ServerConfig, headers: &HeaderMap) -> String {
-    if let Some(url) = &config.tiles.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let host = get("x-forwarded-host")
-        .or_else(|| get(header::HOST.as_str()))
-        .map(|h| h.split(',').next().unwrap_or("").trim())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c))
-        })
-        .unwrap_or("localhost");
-    let proto = match get("x-forwarded-proto") {
-        Some(p) if p.eq_ignore_ascii_case("https") => "https",
-        _ => "http",
-    };
-    format!("{proto}://{host}")
-}
-
-/// Percent-encode a query value (RFC 3986 unreserved characters pass).
-pub fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+use crate::state::AppState;
+use crate::urls::{origin, query_escape};
 
 fn vector_layer_json(v: &VectorLayerInfo) -> Value {
     let fields: Map<String, Value> = v
@@ -81,30 +39,21 @@ fn vector_layer_json(v: &VectorLayerInfo) -> Value {
     })
 }
 
-fn tilejson_value(loaded: &Loaded, caller: &Caller, sel: &Selection, origin: &str) -> Value {
-    let store = &loaded.store;
-    let tiles = &loaded.tiles;
+fn tilejson_value(dataset: &Dataset, sel: &Selection, origin: &str) -> Value {
+    let store = dataset.store();
     let m = &store.manifest;
-    let vector_layers: Vec<Value> = sel
-        .layers
-        .iter()
-        .map(|&i| vector_layer_json(&tiles.vector_layer(store, i, caller.clearance)))
-        .collect();
-    let (name, description) = if sel.name == ONEMAP {
+    let infos = dataset.vector_layers(sel);
+    let vector_layers: Vec<Value> = infos.iter().map(vector_layer_json).collect();
+    let (name, description) = if sel.is_onemap() {
         (
             format!("{} 一张图", m.title),
             "All layers of the dataset, one MVT layer each".to_string(),
         )
     } else {
-        let s = store.layers()[sel.layers[0]].schema();
+        let s = store.layers()[sel.layers()[0]].schema();
         (s.zh.clone(), s.en.clone())
     };
-    let minzoom = sel
-        .layers
-        .iter()
-        .map(|&i| tiles.vector_layer(store, i, caller.clearance).minzoom)
-        .min()
-        .unwrap_or(0);
+    let minzoom = infos.iter().map(|v| v.minzoom).min().unwrap_or(0);
     json!({
         "tilejson": "3.0.0",
         "name": name,
@@ -114,15 +63,15 @@ fn tilejson_value(loaded: &Loaded, caller: &Caller, sel: &Selection, origin: &st
         "scheme": "xyz",
         "tiles": [format!(
             "{origin}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt?v={}",
-            sel.name,
-            query_escape(loaded.version())
+            sel.name(),
+            query_escape(dataset.version())
         )],
         "minzoom": minzoom,
-        "maxzoom": tiles.options().max_zoom,
-        "bounds": tiles.bounds(store, &sel.layers),
-        "center": tiles.center(store, &sel.layers),
+        "maxzoom": dataset.tile_options().max_zoom,
+        "bounds": dataset.bounds(sel),
+        "center": dataset.center(sel),
         "vector_layers": vector_layers,
-        "dataset_version": loaded.version(),
+        "dataset_version": dataset.version(),
     })
 }
 
@@ -141,12 +90,10 @@ pub async fn tilejson(
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::not_found("TileJSON is at /tiles/{layer}.json").field("layer"))?;
-    let loaded = state.loaded()?;
-    let sel = Selection::resolve(&loaded, &caller, name)?;
+    let dataset = state.dataset()?;
+    let sel = dataset.select(name, &caller.access)?;
     let origin = origin(&state.config, &headers);
-    Ok(no_store_json(tilejson_value(
-        &loaded, &caller, &sel, &origin,
-    )))
+    Ok(no_store_json(tilejson_value(&dataset, &sel, &origin)))
 }
 
 /// `GET /catalog`: the tilesets this caller may use.
@@ -155,10 +102,10 @@ pub async fn catalog(
     caller: Caller,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let loaded = state.loaded()?;
+    let dataset = state.dataset()?;
     let origin = origin(&state.config, &headers);
-    let store = &loaded.store;
-    let v = query_escape(loaded.version());
+    let store = dataset.store();
+    let v = query_escape(dataset.version());
     let mut tilesets = vec![json!({
         "id": ONEMAP,
         "name": {"zh": "一张图", "en": "One map (all layers)"},
@@ -190,7 +137,7 @@ pub async fn catalog(
         .map(|n| json!({"id": n, "url": format!("{origin}/styles/{n}.json")}))
         .collect();
     Ok(no_store_json(json!({
-        "dataset_version": loaded.version(),
+        "dataset_version": dataset.version(),
         "title": store.manifest.title,
         "tilesets": tilesets,
         "styles": styles,
@@ -205,25 +152,23 @@ fn ogc_links(origin: &str, id: &str) -> Value {
          "href": format!("{origin}/collections/{id}/tiles/WebMercatorQuad")},
         {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "type": "application/json",
          "href": WEB_MERCATOR_QUAD},
-        {"rel": "item", "type": crate::tiles::MVT_CONTENT_TYPE, "templated": true,
+        {"rel": "item", "type": layers::tiles::MVT_MEDIA_TYPE, "templated": true,
          "href": format!("{origin}/collections/{id}/tiles/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}")},
     ])
 }
 
-fn ogc_layer(loaded: &Loaded, caller: &Caller, id: &str) -> ApiResult<(usize, VectorLayerInfo)> {
-    let sel = Selection::resolve(loaded, caller, id)?;
+/// One collection's tileset (`onemap` is a tileset, not a collection).
+fn ogc_layer(
+    dataset: &Dataset,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(Selection, VectorLayerInfo)> {
     if id == ONEMAP {
-        return Err(tile_error(layers::tiles::TileError::UnknownLayer(
-            id.to_string(),
-        )));
+        return Err(TileError::UnknownLayer(id.to_string()).into());
     }
-    let i = sel.layers[0];
-    Ok((
-        i,
-        loaded
-            .tiles
-            .vector_layer(&loaded.store, i, caller.clearance),
-    ))
+    let sel = dataset.select(id, &caller.access)?;
+    let info = dataset.vector_layers(&sel).remove(0);
+    Ok((sel, info))
 }
 
 /// `GET /collections/{id}/tiles`: the collection's tilesets (one, WebMercatorQuad).
@@ -233,8 +178,8 @@ pub async fn ogc_tilesets(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let loaded = state.loaded()?;
-    let (_, info) = ogc_layer(&loaded, &caller, &id)?;
+    let dataset = state.dataset()?;
+    let (_, info) = ogc_layer(&dataset, &caller, &id)?;
     let origin = origin(&state.config, &headers);
     Ok(no_store_json(json!({
         "tilesets": [{
@@ -254,10 +199,10 @@ pub async fn ogc_tileset(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let loaded = state.loaded()?;
-    let (i, info) = ogc_layer(&loaded, &caller, &id)?;
+    let dataset = state.dataset()?;
+    let (sel, info) = ogc_layer(&dataset, &caller, &id)?;
     let origin = origin(&state.config, &headers);
-    let b = loaded.tiles.bounds(&loaded.store, &[i]);
+    let b = dataset.bounds(&sel);
     let properties: Map<String, Value> = info
         .fields
         .iter()
@@ -295,43 +240,26 @@ pub async fn ogc_tileset(
     })))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn origin_prefers_config_then_forwarded_then_host() {
-        let mut cfg = ServerConfig::default();
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert_eq!(origin(&cfg, &h), "http://127.0.0.1:8080");
-        h.insert(
-            "x-forwarded-host",
-            HeaderValue::from_static("map.example.org"),
-        );
-        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert_eq!(origin(&cfg, &h), "https://map.example.org");
-        cfg.tiles.public_url = Some("https://gis.local/".into());
-        assert_eq!(origin(&cfg, &h), "https://gis.local");
-    }
-
-    #[test]
-    fn hostile_host_headers_are_not_echoed() {
-        let cfg = ServerConfig::default();
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::HOST,
-            HeaderValue::from_static("evil.com/\"><script>"),
-        );
-        assert_eq!(origin(&cfg, &h), "http://localhost");
-    }
-
-    #[test]
-    fn versions_are_escaped_in_urls() {
-        assert_eq!(
-            query_escape("2025-01-01T00:00:00Z+ab"),
-            "2025-01-01T00%3A00%3A00Z%2Bab"
-        );
-    }
+/// `GET /styles/{name}.json`
+pub async fn style(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let name = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::not_found("styles are at /styles/{name}.json").field("name"))?;
+    let origin = origin(&state.config, &headers);
+    let text = state
+        .styles
+        .render(name, &origin)
+        .ok_or_else(|| ApiError::not_found(format!("no style {name:?}")).field("name"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        text,
+    )
+        .into_response())
 }

@@ -5,125 +5,26 @@
 //! HTTP only: the tile is built by `layers::tiles`; here are the layer selection by
 //! caller, ETag / 304, gzip, Cache-Control, 204 for empty tiles and the cache.
 
-use std::io::Write;
+use std::sync::Arc;
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use flate2::Compression;
-use flate2::write::GzEncoder;
-use layers::tiles::{TileError, TileId};
+use layers::Dataset;
+use layers::tiles::{MVT_MEDIA_TYPE, ONEMAP, REQUEST_LEVEL, Selection, TileId, gzip};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
+use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, Loaded};
+use crate::state::AppState;
 use crate::tile_cache::{CachedTile, TileKey};
-use crate::{styles, tilejson};
-
-pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
-/// The composite tileset's name.
-pub const ONEMAP: &str = "onemap";
-/// gzip level for tiles (zlib-rs). A cold tile is compressed while the client waits,
-/// and compression was half of a cold tile's time at level 4. Measured on the Chuxiong
-/// demo's largest z10 tile (405 KB raw): level 2 gives 152 KB against level 4's 147 KB
-/// at +16% cold tiles/s; level 1 gives 182 KB at +44%.
-const GZIP_LEVEL: u32 = 2;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tiles/{layer}/{z}/{x}/{y}", get(xyz_tile))
-        .route("/tiles/{layer}", get(tilejson::tilejson))
-        .route(
-            "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{row}/{col}",
-            get(ogc_tile),
-        )
-        .route(
-            "/collections/{collection_id}/tiles",
-            get(tilejson::ogc_tilesets),
-        )
-        .route(
-            "/collections/{collection_id}/tiles/WebMercatorQuad",
-            get(tilejson::ogc_tileset),
-        )
-        .route("/catalog", get(tilejson::catalog))
-        .route("/styles/{name}", get(styles::style))
-}
-
-/// The layers one tileset request covers, as the caller may see them.
-pub struct Selection {
-    pub name: String,
-    /// Store layer indices, one MVT layer each.
-    pub layers: Vec<usize>,
-}
-
-impl Selection {
-    /// `onemap` (every layer the caller may see) or one layer. A layer the caller may
-    /// not see is reported as unknown, so its existence does not leak.
-    pub fn resolve(loaded: &Loaded, caller: &Caller, name: &str) -> ApiResult<Selection> {
-        let store = &loaded.store;
-        let layers = if name == ONEMAP {
-            Self::onemap_layers(store, caller)
-        } else {
-            match loaded.tiles.layer_index(store, name) {
-                Ok(i) if caller.may_see_layer(name) => vec![i],
-                _ => return Err(tile_error(TileError::UnknownLayer(name.to_string()))),
-            }
-        };
-        Ok(Selection {
-            name: name.to_string(),
-            layers,
-        })
-    }
-
-    /// The store layers in `caller`'s composite.
-    pub fn onemap_layers(store: &layers::Store, caller: &Caller) -> Vec<usize> {
-        (0..store.layers().len())
-            .filter(|&i| caller.may_see_layer(store.layers()[i].id()))
-            .collect()
-    }
-
-    /// The cache-key hash of a selection.
-    pub fn hash_of(name: &str, layers: &[usize]) -> u64 {
-        let mut h = Sha256::new();
-        h.update(name.as_bytes());
-        for i in layers {
-            h.update((*i as u64).to_le_bytes());
-        }
-        first_u64(&h.finalize())
-    }
-
-    fn hash(&self) -> u64 {
-        Self::hash_of(&self.name, &self.layers)
-    }
-}
 
 /// Zoom levels as metric label values, without an allocation per request.
 const ZOOM_LABELS: [&str; layers::tiles::MAX_ADDRESSABLE_ZOOM as usize + 1] = [
     "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
     "17", "18", "19", "20",
 ];
-
-fn first_u64(digest: &[u8]) -> u64 {
-    u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
-}
-
-pub fn version_hash(version: &str) -> u64 {
-    first_u64(&Sha256::digest(version.as_bytes()))
-}
-
-/// Map a core tile error to its HTTP answer.
-pub fn tile_error(e: TileError) -> ApiError {
-    match &e {
-        TileError::BadAddress { field, .. } => ApiError::bad(*field, e.to_string()),
-        TileError::ZoomOutOfRange { .. } => ApiError::not_found(e.to_string()).field("z"),
-        TileError::UnknownLayer(_) => ApiError::not_found(e.to_string()).field("layer"),
-    }
-}
 
 fn parse_coord<T: std::str::FromStr>(field: &'static str, v: &str) -> ApiResult<T> {
     v.parse().map_err(|_| {
@@ -134,13 +35,12 @@ fn parse_coord<T: std::str::FromStr>(field: &'static str, v: &str) -> ApiResult<
     })
 }
 
-fn tile_id(z: &str, x: &str, y: &str) -> ApiResult<TileId> {
-    TileId::new(
+fn tile_id(dataset: &Dataset, z: &str, x: &str, y: &str) -> ApiResult<TileId> {
+    Ok(dataset.tile_id(
         parse_coord("z", z)?,
         parse_coord("x", x)?,
         parse_coord("y", y)?,
-    )
-    .map_err(tile_error)
+    )?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,7 +49,7 @@ pub struct TileQuery {
     pub v: Option<String>,
 }
 
-async fn xyz_tile(
+pub async fn xyz_tile(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -162,10 +62,11 @@ async fn xyz_tile(
             .into_response();
     };
     serve(&state, &caller, &headers, &q, &layer, (&z, &x, y))
+        .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn ogc_tile(
+pub async fn ogc_tile(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -180,7 +81,9 @@ async fn ogc_tile(
         .into_response();
     }
     let zxy = (z.as_str(), col.as_str(), row.as_str());
-    serve(&state, &caller, &headers, &q, &layer, zxy).unwrap_or_else(IntoResponse::into_response)
+    serve(&state, &caller, &headers, &q, &layer, zxy)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// Does the client accept gzip (`Accept-Encoding`, with a non-zero q)?
@@ -213,14 +116,7 @@ fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
-pub(crate) fn gzip(raw: &[u8], level: u32) -> Bytes {
-    let mut enc = GzEncoder::new(Vec::with_capacity(raw.len() / 2), Compression::new(level));
-    // Writing to a Vec cannot fail.
-    let _ = enc.write_all(raw);
-    Bytes::from(enc.finish().unwrap_or_default())
-}
-
-fn serve(
+async fn serve(
     state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
@@ -228,35 +124,27 @@ fn serve(
     name: &str,
     (z, x, y): (&str, &str, &str),
 ) -> ApiResult<Response> {
-    let loaded = state.loaded()?;
-    let sel = Selection::resolve(&loaded, caller, name)?;
-    let tile = tile_id(z, x, y)?;
-    let max = loaded.tiles.options().max_zoom;
-    if tile.z > max {
-        return Err(tile_error(TileError::ZoomOutOfRange { z: tile.z, max }));
-    }
+    let dataset = state.dataset()?;
+    let sel = dataset.select(name, &caller.access)?;
+    let tile = tile_id(&dataset, z, x, y)?;
     let gz = accepts_gzip(headers);
     let key = TileKey {
-        version: loaded.version_hash,
-        layers: sel.hash(),
-        z: tile.z,
-        x: tile.x,
-        y: tile.y,
-        clearance: caller.clearance as u8,
+        version: dataset.version_hash(),
+        selection: sel.key(),
+        tile,
     };
     // Every part of the key, spelled out: unique per representation, no hashing.
     let etag = format!(
-        "\"{:016x}{:016x}-{}-{}-{}-{}{}\"",
+        "\"{:016x}{:016x}-{}-{}-{}{}\"",
         key.version,
-        key.layers,
-        key.z,
-        key.x,
-        key.y,
-        key.clearance,
+        key.selection,
+        tile.z,
+        tile.x,
+        tile.y,
         if gz { "-gz" } else { "" }
     );
-    let current = q.v.as_deref() == Some(loaded.version());
-    let cache_control = match (caller.clearance > layers::Sensitivity::Public, current) {
+    let current = q.v.as_deref() == Some(dataset.version());
+    let cache_control = match (caller.clearance() > layers::Sensitivity::Public, current) {
         // The URL names this dataset version: its tiles never change.
         (false, true) => "public, max-age=86400, immutable",
         (false, false) => "public, max-age=60",
@@ -273,10 +161,10 @@ fn serve(
             .body(Body::empty())
             .unwrap_or_default());
     }
-    let body = match loaded.low_zoom.get(&key) {
+    let body = match dataset.prebuilt_tile(&sel, tile) {
         Some(pre) if gz => pre.gzip.clone(),
         Some(pre) => pre.raw.clone(),
-        None => cached_or_rendered(state, &loaded, &sel, tile, caller, key, gz)?,
+        None => cached_or_rendered(state, &dataset, sel, key, gz).await?,
     };
     let Some(body) = body else {
         return Ok(builder
@@ -286,7 +174,7 @@ fn serve(
     };
     builder = builder.header(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(MVT_CONTENT_TYPE),
+        HeaderValue::from_static(MVT_MEDIA_TYPE),
     );
     if gz {
         builder = builder.header(header::CONTENT_ENCODING, "gzip");
@@ -298,53 +186,62 @@ fn serve(
 }
 
 /// A tile's body from the cache, or rendered (and cached): `None` for an empty tile.
-fn cached_or_rendered(
+/// A hit stays on the async path; a miss renders (and compresses) on the blocking
+/// pool within the server's CPU budget.
+async fn cached_or_rendered(
     state: &AppState,
-    loaded: &Loaded,
-    sel: &Selection,
-    tile: TileId,
-    caller: &Caller,
+    dataset: &Arc<Dataset>,
+    sel: Selection,
     key: TileKey,
     gz: bool,
 ) -> ApiResult<Option<Bytes>> {
-    let zoom = ZOOM_LABELS[tile.z as usize];
+    let zoom = ZOOM_LABELS[key.tile.z as usize];
     let cached = state.tile_cache.get(&key);
     if state.tile_cache.enabled() {
         let result = if cached.is_some() { "hit" } else { "miss" };
         metrics::counter!("riskmap_tile_cache_requests_total", "result" => result, "z" => zoom)
             .increment(1);
     }
-    let mut changed = cached.is_none();
-    let mut entry = match cached {
+    let entry = match cached {
+        Some(e) if !gz || e.gzip.is_some() || e.raw.is_none() => e,
+        found => {
+            let dataset = Arc::clone(dataset);
+            let entry = state
+                .run_blocking(move || complete(&dataset, &sel, key.tile, found, gz, zoom))
+                .await??;
+            state.tile_cache.insert(key, entry.clone());
+            entry
+        }
+    };
+    Ok(if gz { entry.gzip } else { entry.raw })
+}
+
+/// Render a tile that is not in the cache, or add the gzip form to one that is.
+fn complete(
+    dataset: &Dataset,
+    sel: &Selection,
+    tile: TileId,
+    found: Option<CachedTile>,
+    gz: bool,
+    zoom: &'static str,
+) -> ApiResult<CachedTile> {
+    let mut entry = match found {
         Some(e) => e,
         None => CachedTile {
-            raw: loaded
-                .tiles
-                .render(&loaded.store, &sel.layers, tile, caller.clearance)
-                .map_err(tile_error)?
-                .map(|raw| {
-                    metrics::histogram!("riskmap_tile_bytes", "z" => zoom).record(raw.len() as f64);
-                    Bytes::from(raw)
-                }),
+            raw: dataset.render(sel, tile)?.map(|raw| {
+                metrics::histogram!("riskmap_tile_bytes", "z" => zoom).record(raw.len() as f64);
+                Bytes::from(raw)
+            }),
             gzip: None,
         },
     };
-    if gz
-        && entry.gzip.is_none()
-        && let Some(raw) = &entry.raw
-    {
-        entry.gzip = Some(gzip(raw, GZIP_LEVEL));
-        changed = true;
+    if gz && entry.gzip.is_none() {
+        entry.gzip = entry
+            .raw
+            .as_deref()
+            .map(|raw| Bytes::from(gzip(raw, REQUEST_LEVEL)));
     }
-    let body = if gz {
-        entry.gzip.clone()
-    } else {
-        entry.raw.clone()
-    };
-    if changed {
-        state.tile_cache.insert(key, entry);
-    }
-    Ok(body)
+    Ok(entry)
 }
 
 #[cfg(test)]
@@ -381,17 +278,12 @@ mod tests {
 
     #[test]
     fn bad_coordinates_are_400_naming_the_field() {
-        let e = tile_id("3", "x", "1").unwrap_err();
+        let e = parse_coord::<u32>("x", "x").unwrap_err();
         assert_eq!(
             (e.status, e.field.as_deref()),
             (StatusCode::BAD_REQUEST, Some("x"))
         );
-        let e = tile_id("3", "8", "1").unwrap_err();
-        assert_eq!(
-            (e.status, e.field.as_deref()),
-            (StatusCode::BAD_REQUEST, Some("x"))
-        );
-        let e = tile_id("-1", "0", "0").unwrap_err();
+        let e = parse_coord::<u8>("z", "-1").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("z"));
     }
 }

@@ -18,7 +18,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use tower_http::services::ServeDir;
 
-use crate::auth::Caller;
+use crate::access::Caller;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -201,8 +201,8 @@ fn pbf(body: Vec<u8>) -> Response {
 /// the layers it may see with the fields it may see (display names, coded values),
 /// the dataset's extent and version, and the optional basemap key.
 pub async fn viewer_config(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    let loaded = state.loaded()?;
-    let m = &loaded.store.manifest;
+    let dataset = state.dataset()?;
+    let m = &dataset.store().manifest;
     let layers: Vec<Value> = m
         .layers
         .iter()
@@ -210,7 +210,7 @@ pub async fn viewer_config(State(state): State<AppState>, caller: Caller) -> Api
         .map(|l| {
             let s = &l.schema;
             let fields: Vec<Value> = s
-                .visible_fields(caller.clearance)
+                .visible_fields(caller.clearance())
                 .map(|i| {
                     let f = &s.fields[i];
                     json!({"name": f.name, "type": f.ty, "zh": f.zh, "en": f.en, "values": f.values})
@@ -258,9 +258,9 @@ pub async fn viewer_config(State(state): State<AppState>, caller: Caller) -> Api
 /// `GET /viewer/admin.json`: every admin unit's code, name, level, parent and extent,
 /// for the viewer's search box (names and codes are public; no geometry is sent).
 pub async fn admin_index(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    let loaded = state.loaded()?;
-    let Some(layer) = loaded
-        .store
+    let dataset = state.dataset()?;
+    let Some(layer) = dataset
+        .store()
         .layer("admin")
         .filter(|_| caller.may_see_layer("admin"))
     else {

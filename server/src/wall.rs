@@ -1,86 +1,29 @@
-//! What the wall screen shows beyond the dataset: one analysis result an admin has
-//! published to it ("publish to wall screen"), until cleared.
+//! `GET /api/v1/wall` and `POST|DELETE /api/v1/wall/publish`: the analysis an admin
+//! publishes to the command centre's wall screen ("publish to wall screen").
 //!
-//! The wall is a public page on a shared screen, so whatever is published is stripped
-//! of every field the dataset's schemas mark above public (responsible persons,
-//! phones, special-needs counts), and of the call list, before it is stored: nothing
-//! personal can come back out of `GET /api/v1/wall`, whoever asks.
-
-use std::collections::HashSet;
-use std::sync::Mutex;
+//! The wall is a public page on a shared screen, so a publication is *computed* with
+//! public access: the server runs the published request again as a public caller and
+//! stores that result. Nothing is filtered after the fact: a derived figure (persons
+//! with special needs to move, say) has no schema name a filter could match, and a
+//! result computed without personal clearance never contains one. A `result` sent by
+//! the client (older viewers send the one on screen) is not used.
 
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use layers::{Sensitivity, Store};
-use serde::Serialize;
+use layers::Access;
 use serde_json::{Map, Value, json};
 
-use crate::auth::{Caller, require_admin};
+use crate::access::Caller;
+use crate::api::analysis::Analysis;
+use crate::auth::require_admin;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::wall_board::Published;
 
-/// Result members that are personal by construction, whatever the schemas say.
-const PERSONAL_MEMBERS: &[&str] = &["call_list"];
 const MAX_TITLE_CHARS: usize = 200;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Published {
-    pub title: String,
-    /// `transfer`, `earthquake`, `fire` or another analysis name.
-    pub kind: String,
-    /// RFC 3339 UTC.
-    pub published_at: String,
-    /// The analysis request (warning polygon, epicentre, ...), stripped like the result.
-    pub request: Value,
-    pub result: Value,
-}
-
-/// The wall's publication and a revision that changes with every publish and clear,
-/// so a wall screen can tell that it must redraw.
-#[derive(Debug, Default)]
-pub struct WallState {
-    inner: Mutex<(u64, Option<Published>)>,
-}
-
-impl WallState {
-    fn snapshot(&self) -> (u64, Option<Published>) {
-        self.inner.lock().map(|g| g.clone()).unwrap_or_default()
-    }
-
-    fn set(&self, p: Option<Published>) -> u64 {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.0 += 1;
-        g.1 = p;
-        g.0
-    }
-}
-
-/// Names of the fields any layer of `store` classes above public.
-pub fn non_public_fields(store: &Store) -> HashSet<String> {
-    let mut names: HashSet<String> = PERSONAL_MEMBERS.iter().map(|s| s.to_string()).collect();
-    for l in store.layers() {
-        for f in &l.schema().fields {
-            if f.sensitivity > Sensitivity::Public {
-                names.insert(f.name.clone());
-            }
-        }
-    }
-    names
-}
-
-/// Removes, at any depth, every object member named in `drop`.
-pub fn strip(value: &mut Value, drop: &HashSet<String>) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|k, _| !drop.contains(k));
-            map.values_mut().for_each(|v| strip(v, drop));
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| strip(v, drop)),
-        _ => {}
-    }
-}
 
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
@@ -107,51 +50,67 @@ fn member<'a>(body: &'a Map<String, Value>, name: &str) -> ApiResult<&'a Value> 
         .ok_or_else(|| ApiError::bad(name, "required member is missing"))
 }
 
-/// `POST /api/v1/wall/publish` (admin): body `{"title", "kind", "result", "request"?}`.
+fn text(body: &Map<String, Value>, name: &str) -> ApiResult<String> {
+    let s = member(body, name)?
+        .as_str()
+        .ok_or_else(|| ApiError::bad(name, "expected a string"))?
+        .trim();
+    if s.is_empty() || s.chars().count() > MAX_TITLE_CHARS {
+        return Err(ApiError::bad(
+            name,
+            format!("expected 1 to {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// Prefix a request member's error with `request.`, so it names the publication's
+/// member at fault.
+fn in_request(mut e: ApiError) -> ApiError {
+    e.field = Some(match e.field.take() {
+        Some(f) => format!("request.{f}"),
+        None => "request".into(),
+    });
+    e
+}
+
+/// `POST /api/v1/wall/publish` (admin): body `{"title", "kind", "request"}`, where
+/// `request` is the body of `POST /api/v1/analysis/{kind}`.
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Response> {
     require_admin(&caller)?;
-    let Json(body) = body.map_err(|e| ApiError::bad("body", e.body_text()))?;
+    let Json(body) = body?;
     let Value::Object(body) = body else {
         return Err(ApiError::bad("body", "expected a JSON object"));
     };
     for k in body.keys() {
-        if !["title", "kind", "result", "request"].contains(&k.as_str()) {
+        if !["title", "kind", "request", "result"].contains(&k.as_str()) {
             return Err(ApiError::bad(k.as_str(), "unknown member"));
         }
     }
-    let text = |name: &str| -> ApiResult<String> {
-        let s = member(&body, name)?
-            .as_str()
-            .ok_or_else(|| ApiError::bad(name, "expected a string"))?
-            .trim();
-        if s.is_empty() || s.chars().count() > MAX_TITLE_CHARS {
-            return Err(ApiError::bad(
-                name,
-                format!("expected 1 to {MAX_TITLE_CHARS} characters"),
-            ));
+    let (title, kind) = (text(&body, "title")?, text(&body, "kind")?);
+    let request = member(&body, "request")?.clone();
+    let analysis = Analysis::parse(&kind, &request).map_err(|e| {
+        if e.field.as_deref() == Some("kind") {
+            e
+        } else {
+            in_request(e)
         }
-        Ok(s.to_string())
-    };
-    let (title, kind) = (text("title")?, text("kind")?);
-    let mut result = member(&body, "result")?.clone();
-    if !result.is_object() {
-        return Err(ApiError::bad(
-            "result",
-            "expected the analysis result object",
-        ));
-    }
-    let mut request = body.get("request").cloned().unwrap_or(Value::Null);
-    let drop = non_public_fields(&state.loaded()?.store);
-    strip(&mut result, &drop);
-    strip(&mut request, &drop);
+    })?;
+    let dataset = state.dataset()?;
+    let version = dataset.version().to_string();
+    let result = state
+        .run_blocking(move || analysis.run(&dataset, &Access::public()))
+        .await?
+        .map_err(in_request)?;
     let p = Published {
         title,
         kind,
         published_at: now_rfc3339(),
+        dataset_version: version,
         request,
         result,
     };
@@ -165,24 +124,4 @@ pub async fn clear(State(state): State<AppState>, caller: Caller) -> ApiResult<R
     require_admin(&caller)?;
     let rev = state.wall.set(None);
     Ok(body_of(rev, None).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strip_removes_named_members_at_any_depth() {
-        let drop: HashSet<String> = ["responsible_phone", "call_list"].map(String::from).into();
-        let mut v = json!({
-            "summary": {"persons": 5},
-            "call_list": [{"responsible_phone": "1"}],
-            "grids": {"features": [{"properties": {"grid_code": "a", "responsible_phone": "138"}}]}
-        });
-        strip(&mut v, &drop);
-        assert_eq!(
-            v,
-            json!({"summary": {"persons": 5}, "grids": {"features": [{"properties": {"grid_code": "a"}}]}})
-        );
-    }
 }

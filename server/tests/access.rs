@@ -7,13 +7,14 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use layers::{Sensitivity, Store, Value};
-use riskmap_server::auth::{Role, sha256_hex};
-use riskmap_server::config::{KeyConfig, RoleConfig};
-use riskmap_server::{AppState, Loaded, ServerConfig, app};
+use layers::tiles::TileOptions;
+use layers::{Dataset, Sensitivity, Store, Value};
+use riskmap_server::access::{Role, RoleConfig};
+use riskmap_server::{AppState, ServerConfig};
 use serde_json::json;
-use tower::ServiceExt;
+
+mod common;
+use common::{contains, get, key};
 
 const ANALYST: &str = "analyst-key";
 const SYSTEM: &str = "system-key";
@@ -40,22 +41,13 @@ fn state() -> AppState {
             dataset: "fixture".into(),
             roles,
             keys: vec![
-                KeyConfig {
-                    name: "gis".into(),
-                    role: Role::Analyst,
-                    sha256: sha256_hex(ANALYST),
-                },
-                KeyConfig {
-                    name: "dispatch".into(),
-                    role: Role::System,
-                    sha256: sha256_hex(SYSTEM),
-                },
+                key("gis", Role::Analyst, ANALYST),
+                key("dispatch", Role::System, SYSTEM),
             ],
             ..Default::default()
         };
         let state = AppState::new(config);
-        let public = state.keys.caller(None).unwrap();
-        state.install(Loaded::new(store(), &public));
+        state.install(Dataset::new(store(), TileOptions::default()));
         state
     })
     .clone()
@@ -87,33 +79,13 @@ fn secrets() -> (HashSet<String>, HashSet<String>) {
     (names, values)
 }
 
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
-
 fn post(uri: &str, body: serde_json::Value) -> Request<Body> {
-    Request::builder()
-        .method(Method::POST)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
+    common::post_json(uri, &body)
 }
 
 async fn send(req: Request<Body>, key: Option<&str>) -> (StatusCode, Vec<u8>) {
-    let mut req = req;
-    if let Some(k) = key {
-        req.headers_mut().insert(
-            header::AUTHORIZATION,
-            format!("Bearer {k}").parse().unwrap(),
-        );
-    }
-    let r = app(state()).oneshot(req).await.unwrap();
-    let status = r.status();
-    (
-        status,
-        r.into_body().collect().await.unwrap().to_bytes().to_vec(),
-    )
+    let (status, _, body) = common::call(&state(), common::with_key(req, key)).await;
+    (status, body)
 }
 
 fn tile_xy(lon: f64, lat: f64, z: u32) -> (u32, u32) {
@@ -180,10 +152,6 @@ fn all_requests() -> Vec<Request<Body>> {
         reqs.push(get(&format!("/tiles/onemap/{z}/{x}/{y}.mvt")));
     }
     reqs
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]

@@ -6,23 +6,18 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use riskmap_server::auth::Role;
-use riskmap_server::config::KeyConfig;
-use riskmap_server::{AppState, ServerConfig, app};
+use riskmap_server::access::Role;
+use riskmap_server::{AppState, ServerConfig};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use tower::ServiceExt;
+
+mod common;
+use common::key;
 
 fn state() -> AppState {
     static S: OnceLock<AppState> = OnceLock::new();
     S.get_or_init(|| {
         let config = ServerConfig {
-            keys: vec![KeyConfig {
-                name: "officer".into(),
-                role: Role::Analyst,
-                sha256: hex::encode(Sha256::digest(OFFICER_KEY)),
-            }],
+            keys: vec![key("officer", Role::Analyst, OFFICER_KEY)],
             ..Default::default()
         };
         AppState::with_store(config, layers::testdata::fixture_store(7))
@@ -53,9 +48,7 @@ async fn send(
     let req = req
         .body(body.map_or(Body::empty(), |b| Body::from(b.to_string())))
         .unwrap();
-    let resp = app(state()).oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let (status, _, bytes) = common::call(&state(), req).await;
     let text = String::from_utf8_lossy(&bytes).to_string();
     let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {text}"));
     (status, v, text)
@@ -486,11 +479,8 @@ async fn bad_input_is_refused_with_the_field_named() {
             .body(Body::from(body))
             .unwrap();
         async move {
-            let resp = app(state()).oneshot(req).await.unwrap();
-            let status = resp.status();
-            let text =
-                String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes())
-                    .to_string();
+            let (status, _, bytes) = common::call(&state(), req).await;
+            let text = String::from_utf8_lossy(&bytes).to_string();
             (
                 status,
                 serde_json::from_str::<Value>(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),

@@ -6,11 +6,22 @@ use geo::{Geometry, point};
 use http_body_util::BodyExt;
 use layers::dataset::{DatasetMeta, LayerData, write_dataset};
 use layers::{Feature, Value, catalogue};
-use riskmap_server::auth::{Role, sha256_hex};
-use riskmap_server::config::KeyConfig;
+use riskmap_server::access::Role;
 use riskmap_server::{AppState, ServerConfig, app, reload};
 use serde_json::Value as Json;
 use tower::ServiceExt;
+
+mod common;
+use common::{assert_error, get, key};
+
+/// [`common::call_json`]: every reply here is JSON.
+async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Json) {
+    common::call_json(state, req).await
+}
+
+fn with_key(req: Request<Body>, k: &str) -> Request<Body> {
+    common::with_key(req, Some(k))
+}
 
 fn write_demo(dir: &std::path::Path, n: usize) -> String {
     let schema = catalogue::core_layer("water_sources").unwrap();
@@ -46,49 +57,11 @@ fn config(dataset: &std::path::Path) -> ServerConfig {
     ServerConfig {
         dataset: dataset.to_path_buf(),
         keys: vec![
-            KeyConfig {
-                name: "ops".into(),
-                role: Role::Admin,
-                sha256: sha256_hex("admin-key"),
-            },
-            KeyConfig {
-                name: "gis".into(),
-                role: Role::Analyst,
-                sha256: sha256_hex("analyst-key"),
-            },
+            key("ops", Role::Admin, "admin-key"),
+            key("gis", Role::Analyst, "analyst-key"),
         ],
         ..Default::default()
     }
-}
-
-async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Json) {
-    let r = app(state.clone()).oneshot(req).await.unwrap();
-    let (parts, body) = r.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Json::Null);
-    (parts.status, parts.headers, json)
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
-
-fn with_key(mut r: Request<Body>, key: &str) -> Request<Body> {
-    r.headers_mut().insert(
-        header::AUTHORIZATION,
-        format!("Bearer {key}").parse().unwrap(),
-    );
-    r
-}
-
-fn assert_error(json: &Json, code: &str) {
-    assert_eq!(json["error"]["code"], code, "{json}");
-    assert!(
-        json["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{json}"
-    );
 }
 
 #[tokio::test]
@@ -142,7 +115,7 @@ async fn keys_roles_and_admin_reload() {
     let (status, _, json) = call(&state, by_header).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["load"]["dataset_version"], v2.as_str());
-    assert_eq!(state.loaded().unwrap().version(), v2);
+    assert_eq!(state.dataset().unwrap().version(), v2);
 
     // A broken dataset: the reload fails, the old version keeps serving, health says why.
     std::fs::write(ds.join("manifest.json"), "{ not json").unwrap();
@@ -174,7 +147,7 @@ async fn watcher_picks_up_a_new_dataset() {
     reload::spawn_watcher(state.clone());
     let v2 = write_demo(&ds, 4);
     for _ in 0..50 {
-        if state.loaded().unwrap().version() == v2 {
+        if state.dataset().unwrap().version() == v2 {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

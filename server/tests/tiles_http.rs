@@ -8,12 +8,16 @@ use axum::http::{Request, StatusCode, header};
 use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
 use layers::catalogue::core_layer;
 use layers::manifest::{FORMAT, FORMAT_VERSION, Manifest, ManifestLayer};
+use layers::tiles::{PREBUILT_MAX_ZOOM, TileId, TileOptions};
+use layers::{Access, Dataset};
 use layers::{Feature, Layer, Sensitivity, Store, Value};
-use riskmap_server::auth::{Role, sha256_hex};
-use riskmap_server::config::{KeyConfig, RoleConfig};
+use riskmap_server::access::{Role, RoleConfig};
 use riskmap_server::styles::Styles;
-use riskmap_server::{AppState, Loaded, ServerConfig, app};
+use riskmap_server::{AppState, ServerConfig, app};
 use tower::ServiceExt;
+
+mod common;
+use common::{contains, key};
 
 fn layer(id: &str, features: Vec<Feature>) -> Layer {
     let schema = core_layer(id).unwrap();
@@ -97,26 +101,13 @@ fn store(version: &str) -> Store {
     Store::from_layers(manifest, vec![zones, shelters])
 }
 
-/// The public caller as `state`'s configuration defines it.
-fn public(state: &AppState) -> riskmap_server::auth::Caller {
-    state.keys.caller(None).unwrap()
-}
-
 fn state(cache_bytes: u64) -> AppState {
     let mut config = ServerConfig::default();
     config.tiles.cache_bytes = cache_bytes;
     config.http.cors_origins = vec![];
     config.keys = vec![
-        KeyConfig {
-            name: "analyst".into(),
-            role: Role::Analyst,
-            sha256: sha256_hex(ANALYST),
-        },
-        KeyConfig {
-            name: "zones-only".into(),
-            role: Role::System,
-            sha256: sha256_hex(ZONES_ONLY),
-        },
+        key("analyst", Role::Analyst, ANALYST),
+        key("zones-only", Role::System, ZONES_ONLY),
     ];
     config.roles.insert(
         Role::System,
@@ -133,7 +124,7 @@ fn state(cache_bytes: u64) -> AppState {
             .to_string(),
     )]),
     );
-    state.install(Loaded::new(store("v1"), &public(&state)));
+    state.install(Dataset::new(store("v1"), TileOptions::default()));
     state
 }
 
@@ -165,10 +156,6 @@ async fn get(
     let headers = resp.headers().clone();
     let body = to_bytes(resp.into_body(), 1 << 24).await.unwrap().to_vec();
     (status, headers, body)
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fn analyst() -> Option<&'static str> {
@@ -295,7 +282,7 @@ async fn etag_changes_with_dataset_version() {
     let state = state(1 << 20);
     let app = app(state.clone());
     let (_, h1, b1) = get(&app, TILE, &[], None).await;
-    state.install(Loaded::new(store("v2"), &public(&state)));
+    state.install(Dataset::new(store("v2"), TileOptions::default()));
     let (_, h2, b2) = get(&app, TILE, &[], None).await;
     assert_ne!(h1[header::ETAG], h2[header::ETAG]);
     assert_eq!(b1, b2, "same data, same tile");
@@ -452,7 +439,7 @@ async fn cors_follows_the_configured_origins() {
     let mut config = ServerConfig::default();
     config.http.cors_origins = vec!["http://viewer.local".into()];
     let s = AppState::new(config);
-    s.install(Loaded::new(store("v1"), &public(&s)));
+    s.install(Dataset::new(store("v1"), TileOptions::default()));
     let (_, h, _) = get(&app(s), TILE, &[("origin", "http://viewer.local")], None).await;
     assert_eq!(
         h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
@@ -467,12 +454,9 @@ const LOW_TILE: &str = "/tiles/onemap/7/99/54.mvt";
 async fn low_zooms_of_the_public_composite_are_built_at_load() {
     let state = state(1 << 20);
     let app = app(state.clone());
-    let loaded = state.loaded().unwrap();
+    let dataset = state.dataset().unwrap();
     // The data spans 0.2 degrees: its pyramid is small, so built up to the cap.
-    assert_eq!(
-        loaded.low_zoom.max_zoom(),
-        Some(riskmap_server::low_zoom::MAX_ZOOM)
-    );
+    assert_eq!(dataset.prebuilt().max_zoom(), Some(PREBUILT_MAX_ZOOM));
     let before = state.tile_cache.stats();
     let (status, _, public) = get(&app, LOW_TILE, &[], None).await;
     assert_eq!(status, StatusCode::OK);
@@ -485,14 +469,10 @@ async fn low_zooms_of_the_public_composite_are_built_at_load() {
     assert_eq!(unzipped, public);
     // Served without the cache, and the same bytes a render on request gives.
     assert_eq!(state.tile_cache.stats(), before);
-    let fresh = loaded
-        .tiles
-        .render(
-            &loaded.store,
-            &(0..loaded.store.layers().len()).collect::<Vec<_>>(),
-            layers::tiles::TileId::new(7, 99, 54).unwrap(),
-            Sensitivity::Public,
-        )
+    let onemap = dataset.select("onemap", &Access::public()).unwrap();
+    assert_eq!(onemap.layers().len(), dataset.store().layers().len());
+    let fresh = dataset
+        .render(&onemap, TileId::new(7, 99, 54).unwrap())
         .unwrap()
         .unwrap();
     assert_eq!(public, fresh);

@@ -1,18 +1,18 @@
 //! The viewer's server side: pages and assets from the configured directory, glyph
 //! ranges (empty valid ranges where the font has none), the viewer configuration
-//! filtered for the caller, and the wall's publication (admin only, nothing personal).
+//! filtered for the caller. The wall's publication is tested in `wall.rs`.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use geo::{Geometry, LineString, MultiPolygon, Polygon};
-use http_body_util::BodyExt;
 use layers::dataset::{DatasetMeta, LayerData, write_dataset};
 use layers::{Feature, Sensitivity, Value, catalogue};
-use riskmap_server::auth::{Role, sha256_hex};
-use riskmap_server::config::KeyConfig;
-use riskmap_server::{AppState, ServerConfig, app, reload};
+use riskmap_server::access::Role;
+use riskmap_server::{AppState, ServerConfig, reload};
 use serde_json::{Value as Json, json};
-use tower::ServiceExt;
+
+mod common;
+use common::{call, get, json_of, key};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -64,11 +64,7 @@ async fn fixture() -> Fixture {
     std::fs::write(font.join("0-255.pbf"), b"glyphs").unwrap();
     let mut config = ServerConfig {
         dataset: data,
-        keys: vec![KeyConfig {
-            name: "ops".into(),
-            role: Role::Admin,
-            sha256: sha256_hex("admin-key"),
-        }],
+        keys: vec![key("ops", Role::Admin, "admin-key")],
         ..Default::default()
     };
     config.viewer.assets_dir = Some(assets.clone());
@@ -79,24 +75,6 @@ async fn fixture() -> Fixture {
         state,
         assets,
     }
-}
-
-async fn call(
-    state: &AppState,
-    req: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let r = app(state.clone()).oneshot(req).await.unwrap();
-    let (parts, body) = r.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes().to_vec();
-    (parts.status, parts.headers, bytes)
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
-
-fn json_of(b: &[u8]) -> Json {
-    serde_json::from_slice(b).unwrap_or(Json::Null)
 }
 
 #[tokio::test]
@@ -187,89 +165,4 @@ async fn viewer_config_shows_only_the_fields_the_caller_may_see() {
     assert_eq!(fields(&full).len(), schema.fields.len());
     assert_eq!(public["bbox"], json!([101.0, 25.0, 101.1, 25.1]));
     assert_eq!(public["role"], "public");
-}
-
-fn publish(body: &Json, key: Option<&str>) -> Request<Body> {
-    let mut r =
-        Request::post("/api/v1/wall/publish").header(header::CONTENT_TYPE, "application/json");
-    if let Some(k) = key {
-        r = r.header(header::AUTHORIZATION, format!("Bearer {k}"));
-    }
-    r.body(Body::from(body.to_string())).unwrap()
-}
-
-#[tokio::test]
-async fn the_wall_takes_publications_from_admins_only_and_strips_personal_data() {
-    let f = fixture().await;
-    let (s, _, b) = call(&f.state, get("/api/v1/wall")).await;
-    assert_eq!(s, StatusCode::OK);
-    let before = json_of(&b);
-    assert_eq!(before["published"], Json::Null);
-
-    let result = json!({
-        "summary": {"persons": 12},
-        "call_list": [{"grid_code": "G1", "responsible_phone": "13800000000"}],
-        "grids": {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null,
-            "properties": {"grid_code": "G1", "responsible_person": "张三", "responsible_phone": "13800000000", "persons": 12}}]}
-    });
-    let body = json!({"title": "暴雨预警", "kind": "transfer", "result": result});
-    assert_eq!(
-        call(&f.state, publish(&body, None)).await.0,
-        StatusCode::FORBIDDEN
-    );
-    let (s, _, _) = call(&f.state, publish(&body, Some("admin-key"))).await;
-    assert_eq!(s, StatusCode::CREATED);
-
-    let (_, _, b) = call(&f.state, get("/api/v1/wall")).await;
-    let wall = json_of(&b);
-    assert!(wall["revision"].as_u64() > before["revision"].as_u64());
-    let p = &wall["published"];
-    assert_eq!(p["title"], "暴雨预警");
-    assert_eq!(p["result"]["summary"]["persons"], 12);
-    let text = wall.to_string();
-    for gone in [
-        "call_list",
-        "responsible_person",
-        "responsible_phone",
-        "13800000000",
-        "张三",
-    ] {
-        assert!(!text.contains(gone), "{gone} reached the wall: {text}");
-    }
-    assert_eq!(
-        p["result"]["grids"]["features"][0]["properties"]["grid_code"],
-        "G1"
-    );
-
-    // Bad bodies name the member at fault.
-    for (bad, field) in [
-        (json!({"kind": "transfer", "result": {}}), "title"),
-        (
-            json!({"title": "t", "kind": "transfer", "result": 3}),
-            "result",
-        ),
-        (
-            json!({"title": "t", "kind": "transfer", "result": {}, "extra": 1}),
-            "extra",
-        ),
-    ] {
-        let (s, _, b) = call(&f.state, publish(&bad, Some("admin-key"))).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
-        assert_eq!(json_of(&b)["error"]["field"], field);
-    }
-
-    let clear = |key: Option<&str>| {
-        let mut r = Request::delete("/api/v1/wall/publish");
-        if let Some(k) = key {
-            r = r.header(header::AUTHORIZATION, format!("Bearer {k}"));
-        }
-        r.body(Body::empty()).unwrap()
-    };
-    assert_eq!(call(&f.state, clear(None)).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(
-        call(&f.state, clear(Some("admin-key"))).await.0,
-        StatusCode::OK
-    );
-    let (_, _, b) = call(&f.state, get("/api/v1/wall")).await;
-    assert_eq!(json_of(&b)["published"], Json::Null);
 }

@@ -1,13 +1,15 @@
-//! The prepared dataset on disk: `manifest.json` plus one FlatGeobuf file per layer,
-//! written atomically and read back whole.
+//! The prepared dataset: on disk, `manifest.json` plus one FlatGeobuf file per layer,
+//! written atomically and read back whole; in memory, a [`Dataset`] built from it.
 
 mod fgb;
+mod loaded;
 mod read;
 mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use fgb::{read_layer, write_layer};
+pub use loaded::{Dataset, LoadTimings};
 pub use read::{read_dataset, read_manifest};
 pub use write::{DatasetMeta, LayerData, write_dataset};
 

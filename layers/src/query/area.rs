@@ -345,14 +345,14 @@ pub fn area_summary(
     }
     Ok(AreaSummary {
         this: UnitSummary {
-            unit: properties(admin, unit, access.clearance),
+            unit: properties(admin, unit, access),
             figures: this,
         },
         children: children
             .iter()
             .zip(kids)
             .map(|(&c, figures)| UnitSummary {
-                unit: properties(admin, c, access.clearance),
+                unit: properties(admin, c, access),
                 figures,
             })
             .collect(),

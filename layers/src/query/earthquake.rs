@@ -229,9 +229,7 @@ pub fn earthquake(
         (None, Some((fid, d, s))) => Orientation {
             strike_deg: Some((s * 10.0).round() / 10.0),
             source: "fault",
-            fault: store
-                .layer("faults")
-                .map(|l| properties(l, fid, access.clearance)),
+            fault: store.layer("faults").map(|l| properties(l, fid, access)),
             fault_distance_m: Some(d.round()),
         },
         (None, None) => Orientation {
@@ -305,7 +303,7 @@ pub fn earthquake(
             }
             shelter_lists[idx(d)].push(
                 json!({"fid": fid, "lon": p.x(), "lat": p.y(), "usable": usable,
-                "unusable_reason": reason, "properties": properties(sh, fid, access.clearance)}),
+                "unusable_reason": reason, "properties": properties(sh, fid, access)}),
             );
         }
     }
@@ -313,7 +311,7 @@ pub fn earthquake(
     let mut depots_in_reach = Vec::new();
     if let Some(dp) = store.layer(DEPOTS).filter(|_| access.may_see(DEPOTS)) {
         for (fid, p, d) in points_in(dp, &zones) {
-            depot_lists[idx(d)].push(json!({"fid": fid, "lon": p.x(), "lat": p.y(), "properties": properties(dp, fid, access.clearance)}));
+            depot_lists[idx(d)].push(json!({"fid": fid, "lon": p.x(), "lat": p.y(), "properties": properties(dp, fid, access)}));
         }
         let reach = crate::nearest::nearest(
             dp,
@@ -329,7 +327,7 @@ pub fn earthquake(
             let d = degree_at(&zones, p);
             depots_in_reach.push(json!({"fid": nb.fid, "lon": p.x(), "lat": p.y(), "distance_m": nb.distance_m.round(),
                 "intensity": d, "possibly_damaged": d.is_some_and(|d| d >= UNUSABLE_FROM),
-                "properties": properties(dp, nb.fid, access.clearance)}));
+                "properties": properties(dp, nb.fid, access)}));
         }
     }
 

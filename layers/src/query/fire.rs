@@ -61,7 +61,7 @@ fn facilities(
                 lon: q.x(),
                 lat: q.y(),
                 distance_m: (n.distance_m * 10.0).round() / 10.0,
-                properties: properties(layer, n.fid, access.clearance),
+                properties: properties(layer, n.fid, access),
             }),
             _ => None,
         })
@@ -152,7 +152,7 @@ pub fn fire(
         let level = field(admin, "level");
         let is_county = |fid: u32| text(admin, fid, level) == Some("county");
         if let Some(cf) = zones_at(admin, &derived.admin.areas, p).find(|&f| is_county(f)) {
-            county = Some(properties(admin, cf, access.clearance));
+            county = Some(properties(admin, cf, access));
             let area = &derived.admin.areas[cf as usize];
             if let Some(b) = area.bbox {
                 let pad = 0.05;
@@ -172,7 +172,7 @@ pub fn fire(
                         &derived.admin.areas[f as usize],
                         NEIGHBOUR_TOLERANCE_M,
                     ) {
-                        neighbouring_counties.push(properties(admin, f, access.clearance));
+                        neighbouring_counties.push(properties(admin, f, access));
                     }
                 }
             }

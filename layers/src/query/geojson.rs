@@ -7,7 +7,8 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
-use crate::schema::{LayerSchema, Sensitivity};
+use crate::access::Access;
+use crate::schema::LayerSchema;
 use crate::store::Layer;
 
 /// Coordinates are written to 1e-7 degree (about 1 cm): more digits are noise.
@@ -50,16 +51,16 @@ pub fn geometry(g: &Geometry<f64>) -> Json {
     }
 }
 
-/// The attributes of feature `fid` a caller cleared to `clearance` may see, by name.
-/// Fields above the clearance are absent (not null): their existence is not leaked
-/// through values.
-pub fn properties(layer: &Layer, fid: u32, clearance: Sensitivity) -> Map<String, Json> {
+/// The attributes of feature `fid` that `access` may see, by name. Fields above its
+/// clearance are absent (not null): their existence is not leaked through values. A
+/// layer the caller may not see yields no attributes at all.
+pub fn properties(layer: &Layer, fid: u32, access: &Access) -> Map<String, Json> {
     let schema: &LayerSchema = layer.schema();
     let mut out = Map::new();
-    let Some(feature) = layer.feature(fid) else {
+    let Some(feature) = layer.feature(fid).filter(|_| access.may_see(layer.id())) else {
         return out;
     };
-    for i in schema.visible_fields(clearance) {
+    for i in schema.visible_fields(access.clearance()) {
         let v = feature
             .properties
             .get(i)
@@ -80,7 +81,7 @@ pub struct GeoFeature {
 }
 
 impl GeoFeature {
-    pub fn new(layer: &Layer, fid: u32, clearance: Sensitivity) -> Self {
+    pub fn new(layer: &Layer, fid: u32, access: &Access) -> Self {
         let geometry = layer
             .feature(fid)
             .map_or(Json::Null, |f| self::geometry(&f.geometry));
@@ -88,7 +89,7 @@ impl GeoFeature {
             kind: "Feature",
             id: fid,
             geometry,
-            properties: properties(layer, fid, clearance),
+            properties: properties(layer, fid, access),
         }
     }
 

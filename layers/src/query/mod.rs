@@ -23,44 +23,7 @@ pub mod rules;
 pub mod transfer;
 pub mod within;
 
-use std::collections::HashSet;
-
+pub use crate::access::Access;
 pub use derived::Derived;
 pub use error::{ErrorKind, QueryError};
 pub use limits::Limits;
-
-use crate::schema::Sensitivity;
-
-/// What a caller may see: fields up to `clearance`, and the layers in `layers`
-/// (`None`: all layers).
-#[derive(Debug, Clone, Copy)]
-pub struct Access<'a> {
-    pub clearance: Sensitivity,
-    pub layers: Option<&'a HashSet<String>>,
-}
-
-impl<'a> Access<'a> {
-    /// An unauthenticated caller: public fields of every layer.
-    pub fn public() -> Access<'static> {
-        Access {
-            clearance: Sensitivity::Public,
-            layers: None,
-        }
-    }
-
-    pub fn with_clearance(clearance: Sensitivity) -> Access<'static> {
-        Access {
-            clearance,
-            layers: None,
-        }
-    }
-
-    pub fn may_see(&self, layer: &str) -> bool {
-        self.layers.is_none_or(|set| set.contains(layer))
-    }
-
-    /// May this caller see personal data (responsible persons, phones)?
-    pub fn personal(&self) -> bool {
-        self.clearance >= Sensitivity::Personal
-    }
-}

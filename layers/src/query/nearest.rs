@@ -234,7 +234,7 @@ pub fn nearest_features(
         features: found
             .iter()
             .map(|n| {
-                GeoFeature::new(layer, n.fid, access.clearance)
+                GeoFeature::new(layer, n.fid, access)
                     .with("distance_m", (n.distance_m * 10.0).round() / 10.0)
             })
             .collect(),

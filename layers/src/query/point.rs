@@ -72,7 +72,7 @@ fn facility(layer: &Layer, fid: u32, from: Point<f64>, access: &Access) -> Optio
         lon: p.x(),
         lat: p.y(),
         distance_m: (Geodesic.distance(from, p) * 10.0).round() / 10.0,
-        properties: properties(layer, fid, access.clearance),
+        properties: properties(layer, fid, access),
     })
 }
 
@@ -105,7 +105,7 @@ pub fn point_profile(
         fids.sort_by_key(|&f| (admin_rank(text(layer, f, level)), f));
         admin = fids
             .into_iter()
-            .map(|f| properties(layer, f, access.clearance))
+            .map(|f| properties(layer, f, access))
             .collect();
     }
 
@@ -122,7 +122,7 @@ pub fn point_profile(
             .into_iter()
             .map(|fid| GridAt {
                 fid,
-                properties: properties(layer, fid, access.clearance),
+                properties: properties(layer, fid, access),
                 assigned_shelter: text(layer, fid, shelter_id).and_then(|sid| {
                     let s = shelters?;
                     facility(s, *derived.shelters_by_id.get(sid)?, p, access)
@@ -152,7 +152,7 @@ pub fn point_profile(
                     .map_or(String::new(), |(_, zh, _)| zh.to_string()),
                 hazard_type: k,
                 grade: g,
-                properties: properties(layer, fid, access.clearance),
+                properties: properties(layer, fid, access),
             });
         }
         hazards.sort_by(|a, b| b.grade.cmp(&a.grade).then(a.fid.cmp(&b.fid)));

@@ -353,13 +353,13 @@ pub fn transfer(
     let show_special = grids
         .schema()
         .field("special_needs")
-        .is_some_and(|f| f.sensitivity <= access.clearance);
+        .is_some_and(|f| access.may_read(f.sensitivity));
     let features: Vec<GeoFeature> = hits
         .iter()
         .zip(per_grid)
         .enumerate()
         .map(|(gi, (hit, assignments))| {
-            let mut f = GeoFeature::new(grids, hit.fid, access.clearance)
+            let mut f = GeoFeature::new(grids, hit.fid, access)
                 .with("share", (hit.share * 1e4).round() / 1e4)
                 .with("persons_to_move", hit.persons)
                 .with("households_to_move", hit.households)

@@ -175,7 +175,7 @@ pub fn within(
         .skip(page.offset)
         .take(page.limit)
         .map(|(fid, d)| {
-            let f = GeoFeature::new(layer, *fid, access.clearance);
+            let f = GeoFeature::new(layer, *fid, access);
             match d {
                 Some(d) => f.with("distance_m", (d * 10.0).round() / 10.0),
                 None => f,

@@ -50,7 +50,7 @@ const SIDES: [Side; 4] = [Side::Left, Side::Right, Side::Top, Side::Bottom];
 /// be empty. `scratch` is reused between calls.
 ///
 /// ```
-/// use layers::tiles::clip::clip_ring;
+/// use layers::tiles::clip_ring;
 /// let tri = vec![[-100, 0], [100, 0], [0, 100]];
 /// let mut out = Vec::new();
 /// clip_ring(&tri, 0, 4096, &mut out, &mut Vec::new());

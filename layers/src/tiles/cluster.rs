@@ -103,7 +103,7 @@ fn merge(prev: &ClusterLevel, z: u8) -> ClusterLevel {
 /// `individual_zoom`; `result[z]` is zoom z's level.
 ///
 /// ```
-/// use layers::tiles::cluster::cluster_levels;
+/// use layers::tiles::cluster_levels;
 /// let pts = vec![([100, 100], 0, vec![5.0]), ([110, 100], 1, vec![7.0])];
 /// let levels = cluster_levels(&pts, 1, 3);
 /// let z0 = &levels[0];

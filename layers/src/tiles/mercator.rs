@@ -51,6 +51,26 @@ pub fn units_per_pixel(z: u8) -> f64 {
     (1u64 << (WORLD_BITS - 12 - z as u32)) as f64
 }
 
+/// The tiles `(x, y)` at zoom `z` (≤ 20) that cover `[west, south, east, north]`
+/// (lon/lat degrees), row 0 at the north.
+///
+/// ```
+/// use layers::tiles::mercator::tile_range;
+/// assert_eq!(tile_range([100.7, 24.2, 102.5, 26.5], 0).collect::<Vec<_>>(), vec![(0, 0)]);
+/// ```
+pub fn tile_range(bounds: [f64; 4], z: u8) -> impl Iterator<Item = (u32, u32)> {
+    // In u64: at z0 the shift is the grid's whole 32 bits.
+    let shift = WORLD_BITS - u32::from(z);
+    let tile = |w: u32| (u64::from(w) >> shift) as u32;
+    let nw = project(bounds[0], bounds[3]);
+    let se = project(bounds[2], bounds[1]);
+    // The east and south edges of the world grid fall in the last tile, not past it.
+    let last = (1u32 << z) - 1;
+    let (x0, y0) = (tile(nw[0]).min(last), tile(nw[1]).min(last));
+    let (x1, y1) = (tile(se[0]).min(last), tile(se[1]).min(last));
+    (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +83,19 @@ mod tests {
         assert!(project(101.0, 24.0)[1] > project(101.0, 26.0)[1]);
         // Beyond the Mercator square clamps instead of overflowing.
         assert_eq!(project(0.0, 89.9)[1], 0);
+    }
+
+    #[test]
+    fn tile_range_covers_chuxiong() {
+        // Chuxiong prefecture: about 100.7–102.5 E, 24.2–26.5 N. Columns 199..=200 and
+        // rows 108..=110 at z8, computed independently with the XYZ formulas.
+        let z8: Vec<_> = tile_range([100.7, 24.2, 102.5, 26.5], 8).collect();
+        let expected: Vec<_> = [199, 200]
+            .into_iter()
+            .flat_map(|x| (108..=110).map(move |y| (x, y)))
+            .collect();
+        assert_eq!(z8, expected);
+        assert_eq!(tile_range([-180.0, -MAX_LAT, 180.0, MAX_LAT], 1).count(), 4);
     }
 
     #[test]

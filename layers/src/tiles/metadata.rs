@@ -41,7 +41,7 @@ fn type_name(ty: FieldType) -> &'static str {
 
 impl TileSet {
     /// The vector layer `index` as `clearance` may see it.
-    pub fn vector_layer(
+    pub(crate) fn vector_layer(
         &self,
         store: &Store,
         index: usize,
@@ -101,7 +101,7 @@ impl TileSet {
     }
 
     /// `[west, south, east, north]` over the given layers' bboxes (the world if none).
-    pub fn bounds(&self, store: &Store, layers: &[usize]) -> [f64; 4] {
+    pub(crate) fn bounds(&self, store: &Store, layers: &[usize]) -> [f64; 4] {
         layers
             .iter()
             .filter_map(|&i| store.layers()[i].meta.bbox)
@@ -117,7 +117,7 @@ impl TileSet {
     }
 
     /// `[lon, lat, zoom]`: the bounds' centre, at the zoom where they fill about a tile.
-    pub fn center(&self, store: &Store, layers: &[usize]) -> [f64; 3] {
+    pub(crate) fn center(&self, store: &Store, layers: &[usize]) -> [f64; 3] {
         let b = self.bounds(store, layers);
         let span = (b[2] - b[0]).max(b[3] - b[1]).max(1e-9);
         let zoom = (360.0 / span)

@@ -1,46 +1,61 @@
 //! Vector tiles (MVT 2.1) of the store's layers, per layer and composite.
 //!
-//! At load ([`TileSet::build`]): every vertex is projected to Web Mercator once;
+//! At load (`TileSet::build`, from [`Dataset::new`](crate::Dataset::new)): every vertex is projected to Web Mercator once;
 //! polygon coverages (hazard zones per type, evacuation grids and admin areas per level)
 //! are cut into shared arcs and each arc gets its Douglas–Peucker significance once, so a
 //! border is simplified the same way for both neighbours at every zoom; hazard zones
 //! are also merged by type and grade for low zooms; points are clustered per zoom with
-//! counts and sums. Per tile ([`TileSet::render`]): select by R-tree, filter vertices by
+//! counts and sums. Per tile ([`Dataset::render`](crate::Dataset::render)): select by R-tree, filter vertices by
 //! the zoom's tolerance, clip to the tile plus a 64/4096 buffer, snap to the 4096 grid,
 //! repair and orient, encode; a tile over the byte budget is rebuilt coarser.
 //!
 //! Fields are filtered by the caller's clearance here, in the core: a public tile never
 //! carries an Internal or Personal field.
 
-pub mod clip;
-pub mod cluster;
-pub mod dissolve;
-pub mod encode;
+mod clip;
+mod cluster;
+mod dissolve;
+mod encode;
+mod gzip;
 pub mod mercator;
-pub mod metadata;
-pub mod prepare;
-pub mod profile;
-pub mod render;
-pub mod repair;
-pub mod shapes;
-pub mod significance;
-pub mod tile_id;
-pub mod topology;
+mod metadata;
+mod prebuilt;
+mod prepare;
+mod profile;
+mod render;
+mod repair;
+mod selection;
+mod shapes;
+mod significance;
+mod tile_id;
+mod topology;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::Sensitivity;
 use crate::store::Store;
 
+// The building blocks of a tile, public for their doc examples, tests and benches.
+pub use clip::clip_ring;
+pub use cluster::{Cluster, ClusterLevel, cluster_levels};
+pub use encode::{GeomType, Geometry as EncodedGeometry, LayerEncoder, TileValue};
+pub use gzip::{PREBUILT_LEVEL, REQUEST_LEVEL, gzip};
 pub use metadata::{FieldInfo, VectorLayerInfo};
-pub use prepare::TileLayer;
+pub use prebuilt::{MAX_TILES as PREBUILT_MAX_TILES, MAX_ZOOM as PREBUILT_MAX_ZOOM};
+pub use prebuilt::{PrebuiltTiles, TileBody};
+pub use selection::{ONEMAP, Selection};
+pub use significance::{ALWAYS, significance};
 pub use tile_id::{MAX_ADDRESSABLE_ZOOM, TileId};
+pub use topology::{ArcRef, InputRing, Topology, build as build_topology};
 
-use encode::LayerEncoder;
+use prepare::TileLayer;
+
 use prepare::prepare_layer;
 use render::{Detail, RenderContext, render_layer};
 use repair::Repair;
 
+/// The media type of a Mapbox Vector Tile.
+pub const MVT_MEDIA_TYPE: &str = "application/vnd.mapbox-vector-tile";
 /// Tile extent (MVT units per tile side) and its log2.
 pub const EXTENT: u32 = 4096;
 pub const EXTENT_BITS: u32 = 12;
@@ -88,19 +103,18 @@ impl Default for TileOptions {
 }
 
 /// Everything tiles need from one loaded dataset, built once at load. Holds no copy of
-/// the features: rendering reads attributes from the [`Store`] it was built from.
+/// the features: rendering reads attributes from the [`Store`] it was built from, which
+/// is why only a [`Dataset`](crate::Dataset), owning both, renders.
 #[derive(Debug)]
-pub struct TileSet {
+pub(crate) struct TileSet {
     layers: Vec<TileLayer>,
     options: TileOptions,
     version: String,
-    pub build_time: Duration,
 }
 
 impl TileSet {
     /// Prepare every layer of `store`.
-    pub fn build(store: &Store, options: TileOptions) -> TileSet {
-        let started = Instant::now();
+    pub(crate) fn build(store: &Store, options: TileOptions) -> TileSet {
         let layers = store
             .layers()
             .iter()
@@ -119,31 +133,21 @@ impl TileSet {
             layers,
             options,
             version: store.version().to_string(),
-            build_time: started.elapsed(),
         }
     }
 
-    pub fn options(&self) -> TileOptions {
+    pub(crate) fn options(&self) -> TileOptions {
         self.options
     }
 
-    /// The store layer index of `id`.
-    pub fn layer_index(&self, store: &Store, id: &str) -> Result<usize, TileError> {
-        store
-            .layers()
-            .iter()
-            .position(|l| l.id() == id)
-            .ok_or_else(|| TileError::UnknownLayer(id.to_string()))
-    }
-
-    pub fn layer(&self, index: usize) -> &TileLayer {
+    pub(crate) fn layer(&self, index: usize) -> &TileLayer {
         &self.layers[index]
     }
 
     /// Build one tile holding `layers` (store indices; one MVT layer each, in this
     /// order) for a caller cleared to `clearance`. `Ok(None)` for a tile with no
-    /// features.
-    pub fn render(
+    /// features. The zoom was checked by [`Dataset::tile_id`](crate::Dataset::tile_id).
+    pub(crate) fn render(
         &self,
         store: &Store,
         layers: &[usize],
@@ -155,12 +159,6 @@ impl TileSet {
             self.version,
             "tile set built from another store"
         );
-        if tile.z > self.options.max_zoom {
-            return Err(TileError::ZoomOutOfRange {
-                z: tile.z,
-                max: self.options.max_zoom,
-            });
-        }
         let mut repair = Repair::default();
         let mut detail = Detail::NORMAL;
         loop {

@@ -18,8 +18,6 @@ use crate::value::Value;
 /// A layer's point features, individual and clustered.
 #[derive(Debug)]
 pub struct PointTiles {
-    /// Projected position per fid (None for a feature without a point).
-    pub positions: Vec<Option<WPoint>>,
     pub tree: RTree<GeomWithData<[i64; 2], u32>>,
     /// `clusters[z]` for zooms below `individual_zoom`.
     pub clusters: Vec<ClusterLevel>,
@@ -276,7 +274,6 @@ fn prepare_points(layer: &Layer, profile: &LayerProfile) -> Content {
     );
     let clusters = cluster_levels(&pts, sum_fields.len(), INDIVIDUAL_POINT_ZOOM);
     Content::Points(PointTiles {
-        positions,
         tree,
         clusters,
         individual_zoom: INDIVIDUAL_POINT_ZOOM,

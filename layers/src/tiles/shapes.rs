@@ -183,10 +183,6 @@ impl ShapeIndex {
         &self.features
     }
 
-    pub fn vertex_count(&self) -> usize {
-        self.points.len()
-    }
-
     /// Features showing at zoom `z` whose bbox meets `bounds` (world grid), in index order.
     pub fn candidates(&self, z: u8, bounds: [i64; 4], out: &mut Vec<u32>) {
         out.clear();

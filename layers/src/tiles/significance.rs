@@ -31,7 +31,7 @@ fn segment_distance(p: WPoint, a: WPoint, b: WPoint) -> f64 {
 /// arc (first == last) works too: its farthest vertex from the start splits it first.
 ///
 /// ```
-/// use layers::tiles::significance::{significance, ALWAYS};
+/// use layers::tiles::{significance, ALWAYS};
 /// let line = [[0, 0], [10, 1], [20, 0], [30, 50], [40, 0]];
 /// let mut sig = Vec::new();
 /// significance(&line, &mut sig);

@@ -217,7 +217,7 @@ impl ArcTable {
 /// whose rings all collapse keeps an empty ring range.
 ///
 /// ```
-/// use layers::tiles::topology::{build, InputRing};
+/// use layers::tiles::{build_topology as build, InputRing};
 /// // Two unit squares sharing the edge x = 10.
 /// let a = vec![InputRing { points: vec![[0, 0], [10, 0], [10, 10], [0, 10]], hole: false }];
 /// let b = vec![InputRing { points: vec![[10, 0], [20, 0], [20, 10], [10, 10]], hole: false }];

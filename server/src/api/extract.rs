@@ -6,21 +6,9 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use layers::query::{ErrorKind, QueryError};
 use serde_json::{Map, Value as Json};
 
 use crate::error::{ApiError, ApiResult};
-
-impl From<QueryError> for ApiError {
-    fn from(e: QueryError) -> Self {
-        let (status, code) = match e.kind {
-            ErrorKind::BadParameter => (StatusCode::BAD_REQUEST, "bad_parameter"),
-            ErrorKind::Unprocessable => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_geometry"),
-            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        };
-        ApiError::new(status, code, e.message).field(e.field)
-    }
-}
 
 /// A query string, checked against the parameters an endpoint knows.
 #[derive(Debug, Default)]

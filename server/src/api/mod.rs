@@ -8,41 +8,9 @@ pub mod ogc;
 pub mod openapi;
 pub mod queries;
 
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::get;
 
 use crate::error::ApiError;
-use crate::state::AppState;
-
-/// Routes of the query API, OGC API – Features and the OpenAPI document. The body
-/// size limit is the server's (`http.body_limit_bytes`), applied in `app`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(ogc::landing))
-        .route("/conformance", get(ogc::conformance))
-        .route("/collections", get(ogc::collections))
-        .route("/collections/{layer}", get(ogc::collection_one))
-        .route("/collections/{layer}/items", get(ogc::items))
-        .route("/collections/{layer}/items/{fid}", get(ogc::item))
-        .route("/api/openapi.json", get(openapi::openapi))
-        .route("/api/v1/point", get(queries::point))
-        .route("/api/v1/nearest", get(queries::nearest))
-        .route(
-            "/api/v1/within",
-            get(queries::within_get).post(queries::within_post),
-        )
-        .route("/api/v1/areas/{code}/summary", get(queries::area))
-        .route(
-            "/api/v1/analysis/transfer",
-            axum::routing::post(analysis::transfer),
-        )
-        .route(
-            "/api/v1/analysis/earthquake",
-            axum::routing::post(analysis::earthquake),
-        )
-        .route("/api/v1/analysis/fire", axum::routing::post(analysis::fire))
-}
 
 /// 404 for paths no route knows, in the JSON error shape.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {

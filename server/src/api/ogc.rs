@@ -15,8 +15,8 @@ use layers::query::within::{Region, matching};
 use serde_json::{Value as Json, json};
 
 use super::extract::Params;
-use super::queries::{LIMITS, access, path_error};
-use crate::auth::Caller;
+use super::queries::LIMITS;
+use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -28,8 +28,8 @@ fn geojson(v: Json) -> Response {
 pub async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
     let title = state
-        .loaded()
-        .map(|l| l.store.manifest.title.clone())
+        .dataset()
+        .map(|l| l.store().manifest.title.clone())
         .unwrap_or_else(|_| "riskmap".into());
     Ok(AxumJson(json!({
         "title": title,
@@ -89,9 +89,9 @@ pub async fn collections(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
-    let loaded = state.loaded()?;
-    let list: Vec<Json> = loaded
-        .store
+    let dataset = state.dataset()?;
+    let list: Vec<Json> = dataset
+        .store()
         .layers()
         .iter()
         .filter(|l| caller.may_see_layer(l.id()))
@@ -101,11 +101,11 @@ pub async fn collections(
 }
 
 fn layer_of<'a>(
-    loaded: &'a crate::state::Loaded,
+    dataset: &'a layers::Dataset,
     caller: &Caller,
     id: &str,
 ) -> ApiResult<&'a layers::Layer> {
-    visible_layer(&loaded.store, &access(caller), id, "collectionId")
+    visible_layer(dataset.store(), &caller.access, id, "collectionId")
         .map_err(|e| ApiError::not_found(e.message).field("collectionId"))
 }
 
@@ -117,9 +117,9 @@ pub async fn collection_one(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
-    let Path(id) = id.map_err(path_error)?;
-    let loaded = state.loaded()?;
-    Ok(AxumJson(collection(layer_of(&loaded, &caller, &id)?)).into_response())
+    let Path(id) = id?;
+    let dataset = state.dataset()?;
+    Ok(AxumJson(collection(layer_of(&dataset, &caller, &id)?)).into_response())
 }
 
 /// `GET /collections/{collectionId}/items?bbox=&limit=&offset=`
@@ -130,7 +130,7 @@ pub async fn items(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     let p = Params::parse(q.as_deref(), &["bbox", "limit", "offset", "f"])?;
-    let Path(id) = id.map_err(path_error)?;
+    let Path(id) = id?;
     let page = input::page(
         p.count("limit", LIMITS.max_page_size)?,
         p.offset()?,
@@ -140,8 +140,8 @@ pub async fn items(
         .bbox("bbox")?
         .map(|b| input::bbox(b, "bbox"))
         .transpose()?;
-    let loaded = state.loaded()?;
-    let layer = layer_of(&loaded, &caller, &id)?;
+    let dataset = state.dataset()?;
+    let layer = layer_of(&dataset, &caller, &id)?;
     let fids: Vec<u32> = match bbox {
         Some(r) => matching(layer, &Region::BBox(r))
             .into_iter()
@@ -153,7 +153,7 @@ pub async fn items(
         .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(|&f| GeoFeature::new(layer, f, caller.clearance))
+        .map(|&f| GeoFeature::new(layer, f, &caller.access))
         .collect();
     let base = |offset: usize| {
         let mut q = format!(
@@ -190,9 +190,9 @@ pub async fn item(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
-    let Path((id, fid)) = ids.map_err(path_error)?;
-    let loaded = state.loaded()?;
-    let layer = layer_of(&loaded, &caller, &id)?;
+    let Path((id, fid)) = ids?;
+    let dataset = state.dataset()?;
+    let layer = layer_of(&dataset, &caller, &id)?;
     let fid: u32 = fid
         .parse()
         .ok()
@@ -202,7 +202,7 @@ pub async fn item(
                 .field("featureId")
         })?;
     let mut f =
-        serde_json::to_value(GeoFeature::new(layer, fid, caller.clearance)).unwrap_or_default();
+        serde_json::to_value(GeoFeature::new(layer, fid, &caller.access)).unwrap_or_default();
     f["links"] = json!([
         {"href": format!("/collections/{id}/items/{fid}"), "rel": "self", "type": "application/geo+json"},
         {"href": format!("/collections/{id}"), "rel": "collection", "type": "application/json"}

@@ -7,25 +7,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use layers::query::nearest::{Filter, NearestRequest, nearest_features};
 use layers::query::within::{Region, within as within_query};
-use layers::query::{Access, Limits, area::area_summary, input, point::point_profile};
+use layers::query::{Limits, area::area_summary, input, point::point_profile};
 
 use super::extract::{JsonBody, Params};
-use crate::auth::Caller;
+use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub const LIMITS: Limits = Limits::STANDARD;
-
-pub fn access(caller: &Caller) -> Access<'_> {
-    Access {
-        clearance: caller.clearance,
-        layers: caller.layers.as_ref(),
-    }
-}
-
-pub fn path_error(e: PathRejection) -> ApiError {
-    ApiError::new(e.status(), "bad_path", e.body_text()).field("path")
-}
 
 fn lon_lat(p: &Params) -> ApiResult<geo::Point<f64>> {
     let (lon, lat) = (p.req_f64("lon")?, p.req_f64("lat")?);
@@ -40,11 +29,11 @@ pub async fn point(
 ) -> ApiResult<Response> {
     let p = Params::parse(q.as_deref(), &["lon", "lat"])?;
     let at = lon_lat(&p)?;
-    let loaded = state.loaded()?;
+    let dataset = state.dataset()?;
     Ok(Json(point_profile(
-        &loaded.store,
-        &loaded.derived,
-        &access(&caller),
+        dataset.store(),
+        dataset.derived(),
+        &caller.access,
         at,
     ))
     .into_response())
@@ -103,7 +92,7 @@ pub async fn nearest(
         (None, Some(_)) => return Err(ApiError::bad("min_quantity", "needs category")),
         (None, None) => {}
     }
-    let loaded = state.loaded()?;
+    let dataset = state.dataset()?;
     let req = NearestRequest {
         layer,
         origin,
@@ -112,8 +101,8 @@ pub async fn nearest(
         filters,
     };
     Ok(Json(nearest_features(
-        &loaded.store,
-        &access(&caller),
+        dataset.store(),
+        &caller.access,
         &req,
         &LIMITS,
     )?)
@@ -158,10 +147,10 @@ pub async fn within_get(
         p.offset()?,
         &LIMITS,
     )?;
-    let loaded = state.loaded()?;
+    let dataset = state.dataset()?;
     Ok(Json(within_query(
-        &loaded.store,
-        &access(&caller),
+        dataset.store(),
+        &caller.access,
         layer,
         &region,
         page,
@@ -185,10 +174,10 @@ pub async fn within_post(
         &LIMITS,
     )?;
     let area = input::geojson_area(&body, "body", &LIMITS)?;
-    let loaded = state.loaded()?;
+    let dataset = state.dataset()?;
     Ok(Json(within_query(
-        &loaded.store,
-        &access(&caller),
+        dataset.store(),
+        &caller.access,
         layer,
         &Region::Area(area),
         page,
@@ -204,18 +193,18 @@ pub async fn area(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    let Path(code) = code.map_err(path_error)?;
+    let Path(code) = code?;
     if code.is_empty() || code.len() > 12 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::bad(
             "code",
             format!("an admin code is 6, 9 or 12 digits, got {code:?}"),
         ));
     }
-    let loaded = state.loaded()?;
+    let dataset = state.dataset()?;
     Ok(Json(area_summary(
-        &loaded.store,
-        &loaded.derived,
-        &access(&caller),
+        dataset.store(),
+        dataset.derived(),
+        &caller.access,
         &code,
     )?)
     .into_response())

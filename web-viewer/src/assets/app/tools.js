@@ -258,14 +258,12 @@ export class Tools {
     };
   }
 
-  /** Publishes the last result to the wall; big grid geometry is left out to fit. */
+  /** Publishes the last analysis to the wall. Only the request is sent: the server
+   *  computes the wall's result itself, as a public caller, so nothing personal (nor
+   *  any figure derived from it) reaches the shared screen. */
   async publish() {
-    const { kind, request, result, title } = this.last;
-    let body = { title, kind, request, result };
-    if (JSON.stringify(body).length > 900_000 && kind === 'transfer') {
-      body = { ...body, result: { ...result, grids: { type: 'FeatureCollection', features: result.grids.features.map((f) => ({ ...f, geometry: null })) } } };
-    }
-    return postJson('/api/v1/wall/publish', body);
+    const { kind, request, title } = this.last;
+    return postJson('/api/v1/wall/publish', { title, kind, request });
   }
 
   // ------------------------------------------------------------------ earthquake
