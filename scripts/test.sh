@@ -17,12 +17,16 @@ BIN="$ROOT/target/$PROFILE"
 cd "$ROOT"
 
 ensure_build_deps
-ensure_apt curl
+ensure_apt curl python3
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+log "architecture: the core's run-time dependencies; no module cycle in any crate"
+python3 scripts/checks/core_deps.py riskmap-layers
+python3 scripts/checks/module_cycles.py layers/src server/src data-prep/src
 
 log "building binaries (profile $PROFILE)"
 cargo build --profile "$PROFILE" --quiet -p riskmap-prep -p riskmap-server
