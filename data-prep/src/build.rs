@@ -198,7 +198,7 @@ fn checksum_source(path: &Path, label: &str) -> Result<Vec<SourceFile>, String> 
         .filter(|(p, _)| p.is_file())
         .map(|(p, l)| {
             let sha256 = layers::dataset::sha256_file(&p).map_err(|e| e.to_string())?;
-            let bytes = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            let bytes = std::fs::metadata(&p).map_or(0, |m| m.len());
             Ok(SourceFile {
                 path: l,
                 sha256,

@@ -112,8 +112,7 @@ impl PrepConfig {
         config.base_dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         config
             .check()
             .with_context(|| format!("config {}", path.display()))?;
@@ -125,13 +124,10 @@ impl PrepConfig {
         if self.layers.is_empty() {
             bail!("no [[layer]] entries");
         }
-        if let Some([w, s, e, n]) = self.bounds
+        if let Some(b @ [w, s, e, n]) = self.bounds
             && !(w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0)
         {
-            bail!(
-                "bounds {:?} is not a [west, south, east, north] box in degrees",
-                self.bounds.unwrap()
-            );
+            bail!("bounds {b:?} is not a [west, south, east, north] box in degrees");
         }
         for (i, l) in self.layers.iter().enumerate() {
             let at = format!("layer #{} ({})", i + 1, l.id);

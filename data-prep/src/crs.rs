@@ -38,7 +38,7 @@ pub struct SourceCrs {
 pub fn is_gcj02(s: &str) -> bool {
     let norm: String = s
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
         .to_ascii_uppercase();
     norm == "GCJ02" || norm == "GCJ"
@@ -89,7 +89,7 @@ impl SourceCrs {
         let geographic = srs.is_geographic();
         let identity = matches!(
             code.as_deref(),
-            Some("EPSG:4326") | Some("EPSG:4490") | Some("OGC:CRS84")
+            Some("EPSG:4326" | "EPSG:4490" | "OGC:CRS84")
         );
         let transform = if identity {
             Transform::Identity

@@ -26,7 +26,7 @@ pub fn route_gdal_messages() {
     use gdal::errors::CplErrType;
     gdal::config::set_error_handler(|class, number, message| match class {
         CplErrType::Fatal | CplErrType::Failure => {
-            tracing::error!(target: "gdal", number, "{message}")
+            tracing::error!(target: "gdal", number, "{message}");
         }
         CplErrType::Warning => tracing::debug!(target: "gdal", number, "{message}"),
         _ => tracing::trace!(target: "gdal", number, "{message}"),

@@ -53,8 +53,7 @@ enum Command {
 fn default_report_path(out: &std::path::Path) -> PathBuf {
     let name = out
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "dataset".into());
+        .map_or_else(|| "dataset".into(), |n| n.to_string_lossy().into_owned());
     out.with_file_name(format!("{name}.report.json"))
 }
 

@@ -125,7 +125,7 @@ impl Mapper {
                 Feed::Nothing => Ok(Value::Null),
                 Feed::Source(idx) => match &raw[*idx] {
                     None => Ok(Value::Null),
-                    Some(r) => self.map_value(r, field, &self.values[i]),
+                    Some(r) => Self::map_value(r, field, &self.values[i]),
                 },
             };
             match result {
@@ -153,12 +153,7 @@ impl Mapper {
         }
     }
 
-    fn map_value(
-        &self,
-        raw: &Raw,
-        field: &FieldDef,
-        map: &BTreeMap<String, Value>,
-    ) -> Result<Value> {
+    fn map_value(raw: &Raw, field: &FieldDef, map: &BTreeMap<String, Value>) -> Result<Value> {
         let text = raw.canonical();
         if let Some(v) = map.get(&text) {
             return Ok(v.clone());

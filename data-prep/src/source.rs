@@ -1,6 +1,10 @@
 //! Reading one source layer through GDAL: any vector format GDAL opens (GeoPackage,
 //! Shapefile, GeoJSON, CSV with lon/lat columns, FlatGeobuf, ...).
 
+// GDAL calls the `gdal` crate does not wrap go through `gdal_sys`; each block
+// says what it relies on.
+#![allow(unsafe_code)]
+
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};

@@ -1,5 +1,7 @@
 //! `riskmap-prep build` over sources written by GDAL: formats, encodings, CRSs and the
 //! attribute mapping, checked against independently known coordinates.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod fixtures;
 

@@ -1,6 +1,8 @@
 //! The Chuxiong demo, generated and built through the real build path once and checked
 //! against the prefecture's published figures and the properties the other parts of
 //! riskmap rely on. Two more runs check determinism.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod demo_support;
 

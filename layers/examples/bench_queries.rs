@@ -8,6 +8,8 @@
 //! On the dataset at DIR (e.g. the generated demo) or on the data/yunnan fixture
 //! (`--scale yunnan` puts grids and facilities in every county, about 1M grids).
 //! `--write-dataset DIR` writes the fixture as a prepared dataset (for the HTTP bench).
+// A command-line tool for developers: a panic is its error report.
+#![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
 
@@ -41,7 +43,9 @@ fn report(name: &str, mut us: Vec<f64>) {
 }
 
 /// This thread's CPU time, µs: unlike wall time it does not count the time other
-/// processes (other builds on this shared 2-core machine) hold the CPU.
+/// processes (other builds on this shared 2-core machine) hold the CPU. std has no
+/// thread CPU clock, hence the one libc call.
+#[allow(unsafe_code)]
 fn cpu_us() -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,

@@ -2,6 +2,8 @@
 //! tile: 3,000 grid polygons of 9 vertices with 5 attributes, 2,000 points with 4).
 //!
 //! `cargo run --release -p riskmap-layers --example mvt_encoders`
+// A command-line tool for developers: a panic is its error report.
+#![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -3,6 +3,8 @@
 //! zoom and per layer. No HTTP, no gzip: the core alone.
 //!
 //! `cargo run --release -p riskmap-layers --example tile_timing -- DATASET_DIR LIST`
+// A command-line tool for developers: a panic is its error report.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;

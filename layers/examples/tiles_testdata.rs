@@ -9,6 +9,8 @@
 //! field (so same-grade neighbours exist to merge), and facility points carrying
 //! Personal fields (to check that public tiles never show them). The project's demo
 //! (`riskmap-prep demo`) supersedes this; the tile checker runs on either.
+// A command-line tool for developers: a panic is its error report.
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 
@@ -112,12 +114,10 @@ fn admin(data: &Path) -> LayerData {
             }
             let pop = p["census2020_人口数_合计"]
                 .as_i64()
-                .map(Value::Int)
-                .unwrap_or(Value::Null);
+                .map_or(Value::Null, Value::Int);
             let hh = p["census2020_家庭户数"]
                 .as_i64()
-                .map(Value::Int)
-                .unwrap_or(Value::Null);
+                .map_or(Value::Null, Value::Int);
             let parent = if parent.is_empty() {
                 Value::Null
             } else {
@@ -171,9 +171,9 @@ fn context(
             let values = fields
                 .iter()
                 .map(|(n, t)| match t {
-                    FieldType::Int => p[n].as_i64().map(Value::Int).unwrap_or(Value::Null),
-                    FieldType::Float => p[n].as_f64().map(Value::Float).unwrap_or(Value::Null),
-                    _ => p[n].as_str().map(Value::from).unwrap_or(Value::Null),
+                    FieldType::Int => p[n].as_i64().map_or(Value::Null, Value::Int),
+                    FieldType::Float => p[n].as_f64().map_or(Value::Null, Value::Float),
+                    _ => p[n].as_str().map_or(Value::Null, Value::from),
                 })
                 .collect();
             Some(Feature::new(g, values))

@@ -305,7 +305,7 @@ pub fn fixture_layers_in(seed: u64, cell_deg: f64, prefecture: Option<&str>) -> 
                     let p: i64 = leaves
                         .iter()
                         .map(|f| {
-                            f.properties[grid_s.field_index("persons").unwrap()]
+                            f.properties[grid_s.field_index("persons").expect("grids have persons")]
                                 .as_i64()
                                 .unwrap_or(0)
                         })

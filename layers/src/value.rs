@@ -78,8 +78,7 @@ impl Value {
             Value::Null => serde_json::Value::Null,
             Value::Int(v) => (*v).into(),
             Value::Float(v) => serde_json::Number::from_f64(*v)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Value::Text(s) => s.clone().into(),
             Value::Bool(b) => (*b).into(),
         }

@@ -127,7 +127,7 @@ fn shared_arc_simplification_leaves_no_gaps_or_overlaps() {
             removed > 1000,
             "tolerance {tolerance}: simplification removed only {removed} vertices"
         );
-        let sum: f64 = faces.iter().map(|p| p.unsigned_area()).sum();
+        let sum: f64 = faces.iter().map(geo::Area::unsigned_area).sum();
         let union = union_all(&faces);
         let holes: usize = union.0.iter().map(|p| p.interiors().len()).sum();
         assert_eq!(union.0.len(), 1, "tolerance {tolerance}");
@@ -147,7 +147,7 @@ fn shared_arc_simplification_leaves_no_gaps_or_overlaps() {
     let mut broken: Vec<Polygon<f64>> = cells.iter().map(|r| to_polygon(r)).collect();
     let centre = (N / 2 * N + N / 2) as usize;
     broken[centre] = broken[centre].simplify(2000.0);
-    let sum: f64 = broken.iter().map(|p| p.unsigned_area()).sum();
+    let sum: f64 = broken.iter().map(geo::Area::unsigned_area).sum();
     let union = union_all(&broken);
     let holes: usize = union.0.iter().map(|p| p.interiors().len()).sum();
     assert!(

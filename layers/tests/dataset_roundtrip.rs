@@ -1,4 +1,6 @@
 //! A dataset written and read back is the same dataset; failed writes leave the old one.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use geo::{Geometry, MultiPolygon, point, polygon};
 use layers::dataset::{DatasetMeta, LayerData, read_dataset, read_manifest, write_dataset};

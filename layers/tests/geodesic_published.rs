@@ -7,6 +7,8 @@
 //!   "The distance is 19959679.267 m." — a nearly antipodal pair, the hard case.
 //! - Direct, from Perth (32.06°S, 115.74°E), azimuth 225°, 20 000 km:
 //!   "The position is (32.11195529, -63.95925278)."
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use geo::{Destination, Geodesic, Geometry, Point};
 use layers::manifest::ManifestLayer;

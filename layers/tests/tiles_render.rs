@@ -1,4 +1,6 @@
 //! Tile rendering through the public API: byte budget, clearance, empty tiles, zoom limits.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
 use layers::catalogue::core_layer;

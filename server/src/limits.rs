@@ -68,8 +68,7 @@ pub async fn rate_limit(State(limit): State<RateLimit>, req: Request, next: Next
         None => req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| format!("ip:{}", c.0.ip()))
-            .unwrap_or_else(|| "ip:unknown".into()),
+            .map_or_else(|| "ip:unknown".into(), |c| format!("ip:{}", c.0.ip())),
     };
     match limit.limiter.check_key(&who) {
         Ok(()) => next.run(req).await,
@@ -146,7 +145,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         error = error.field("body");
     }
     let mut fixed = error.into_response();
-    for (name, value) in parts.headers.iter() {
+    for (name, value) in &parts.headers {
         if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
             fixed.headers_mut().insert(name.clone(), value.clone());
         }

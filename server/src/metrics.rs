@@ -39,8 +39,7 @@ pub async fn track(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+        .map_or_else(|| "unmatched".into(), |p| p.as_str().to_owned());
     let method = req.method().as_str().to_owned();
     let in_flight = metrics::gauge!("riskmap_http_requests_in_flight");
     in_flight.increment(1.0);

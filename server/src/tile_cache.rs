@@ -99,7 +99,10 @@ impl TileCache {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             entries: self.cache.as_ref().map_or(0, |c| c.len() as u64),
-            bytes: self.cache.as_ref().map_or(0, |c| c.weight()),
+            bytes: self
+                .cache
+                .as_ref()
+                .map_or(0, quick_cache::sync::Cache::weight),
             capacity_bytes: self.capacity,
         }
     }

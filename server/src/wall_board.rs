@@ -39,7 +39,10 @@ impl WallBoard {
 
     /// Publish (or clear, with `None`); returns the new revision.
     pub fn set(&self, p: Option<Published>) -> u64 {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.0 += 1;
         g.1 = p;
         g.0

@@ -250,8 +250,14 @@ async fn a_role_sees_exactly_its_layers() {
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert!(v["nearest"]["depot"].is_null(), "{v}");
     assert!(v["nearest"]["shelter"].is_object(), "{v}");
-    assert!(v["grids"].as_array().is_none_or(|g| g.is_empty()), "{v}");
-    assert!(v["hazards"].as_array().is_none_or(|h| h.is_empty()), "{v}");
+    assert!(
+        v["grids"].as_array().is_none_or(std::vec::Vec::is_empty),
+        "{v}"
+    );
+    assert!(
+        v["hazards"].as_array().is_none_or(std::vec::Vec::is_empty),
+        "{v}"
+    );
 }
 
 #[tokio::test]

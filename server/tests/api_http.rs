@@ -1,6 +1,8 @@
 //! The HTTP API end to end (in process, `tower::ServiceExt::oneshot` on `app`): every
 //! endpoint's happy path, every class of bad input answered 4xx in the JSON error shape
 //! naming the field, and no personal field ever reaching a public caller.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::OnceLock;
 

@@ -1,4 +1,6 @@
 //! Operating the server: health, keys, reload, metrics, limits, the error shape.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

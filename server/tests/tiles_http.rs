@@ -1,4 +1,6 @@
 //! HTTP behaviour of the tile endpoints on a small in-memory dataset.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Read;
 

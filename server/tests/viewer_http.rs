@@ -1,6 +1,8 @@
 //! The viewer's server side: pages and assets from the configured directory, glyph
 //! ranges (empty valid ranges where the font has none), the viewer configuration
 //! filtered for the caller. The wall's publication is tested in `wall.rs`.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

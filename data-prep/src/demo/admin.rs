@@ -124,15 +124,15 @@ pub fn generate(
 ) -> Result<AdminTree> {
     let ref_counties: Vec<&RefCounty> = reference.counties_of(&prefecture.code).collect();
     let pref_geometry = snap_multi(&prefecture.geometry);
-    let pref_seat = ref_counties
-        .first()
-        .map(|c| county_seat(c, &snap_multi(&c.geometry), reference))
-        .unwrap_or_else(|| {
+    let pref_seat = ref_counties.first().map_or_else(
+        || {
             pref_geometry
                 .interior_point()
                 .map(|p| p.0)
                 .unwrap_or_default()
-        });
+        },
+        |c| county_seat(c, &snap_multi(&c.geometry), reference),
+    );
     let prefecture_unit = AdminUnit {
         code: prefecture.code.clone(),
         name: prefecture.name.clone(),

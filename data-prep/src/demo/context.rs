@@ -113,7 +113,7 @@ pub fn entries(reference_dir: &Path) -> Vec<Entry> {
             geometry: Some(l.geometry),
             name_zh: Some(l.zh.into()),
             name_en: Some(l.en.into()),
-            keep_fields: Some(l.keep.iter().map(|k| k.to_string()).collect()),
+            keep_fields: Some(l.keep.iter().map(std::string::ToString::to_string).collect()),
             ..Default::default()
         })
         .collect()

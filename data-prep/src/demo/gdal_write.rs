@@ -3,6 +3,10 @@
 //! Output is reproducible: GeoPackages get a fixed timestamp (`OGR_CURRENT_DATE`) and
 //! DBF headers a fixed update date, so the same data gives byte-identical files.
 
+// GDAL calls the `gdal` crate does not wrap go through `gdal_sys`; each block
+// says what it relies on.
+#![allow(unsafe_code)]
+
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};

@@ -113,7 +113,7 @@ fn yunnan(seed: u64, reference: &Reference) -> Result<DemoData> {
         prefs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(prefs.len());
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -178,13 +178,14 @@ fn province_unit(reference: &Reference) -> AdminUnit {
         .places
         .iter()
         .find(|p| p.city && p.name == "Kunming")
-        .map(|p| p.at)
-        .unwrap_or_else(|| {
-            geometry
-                .bounding_rect()
-                .map(|r| r.center())
-                .unwrap_or(Coord::zero())
-        });
+        .map_or_else(
+            || {
+                geometry
+                    .bounding_rect()
+                    .map_or(Coord::zero(), geo::Rect::center)
+            },
+            |p| p.at,
+        );
     AdminUnit {
         code: "530000".into(),
         name: "云南省".into(),

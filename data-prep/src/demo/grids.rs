@@ -219,10 +219,7 @@ fn grid(
     county_code: &str,
     township_code: Option<&str>,
 ) -> Grid {
-    let anchor = geometry
-        .interior_point()
-        .map(|p| p.0)
-        .unwrap_or(Coord::zero());
+    let anchor = geometry.interior_point().map_or(Coord::zero(), |p| p.0);
     Grid {
         code: code.to_string(),
         level,

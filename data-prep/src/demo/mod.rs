@@ -85,8 +85,7 @@ impl DemoArgs {
             let mut name = self
                 .out
                 .file_name()
-                .map(|n| n.to_os_string())
-                .unwrap_or_else(|| "demo".into());
+                .map_or_else(|| "demo".into(), std::ffi::OsStr::to_os_string);
             name.push(".sources");
             self.out.with_file_name(name)
         })
@@ -192,8 +191,7 @@ pub fn run(args: &DemoArgs) -> Result<(Sources, Report)> {
 fn report_path(out: &Path) -> PathBuf {
     let mut name = out
         .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_else(|| "dataset".into());
+        .map_or_else(|| "dataset".into(), std::ffi::OsStr::to_os_string);
     name.push(".report.json");
     out.with_file_name(name)
 }

@@ -160,7 +160,7 @@ mod tests {
         assert!(sites.iter().all(|s| area.contains(&Point(*s))));
         let parts = voronoi_partition(&area, &sites, &frame).unwrap();
         assert_eq!(parts.len(), 12);
-        let total: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
+        let total: f64 = parts.iter().map(geo::Area::unsigned_area).sum();
         assert!((total - area.unsigned_area()).abs() < 1e-9);
         for (i, p) in parts.iter().enumerate() {
             assert!(p.contains(&Point(sites[i])), "site {i} outside its part");

@@ -152,8 +152,7 @@ fn township_shelters(
             .villages
             .iter()
             .find(|v| v.geometry.contains(&Point(at)))
-            .map(|v| v.name.as_str())
-            .unwrap_or("");
+            .map_or("", |v| v.name.as_str());
         shelters.push(Shelter {
             id: format!("BN{}{:02}", t.code, i + 1),
             name: format!("{facility}避难场所"),

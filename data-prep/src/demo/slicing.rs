@@ -225,7 +225,7 @@ pub fn snap_polygon(p: &Polygon) -> Polygon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Area, Validation, coord, polygon};
+    use geo::{Validation, coord, polygon};
     use std::collections::BTreeSet;
 
     fn square() -> MultiPolygon {
@@ -252,7 +252,7 @@ mod tests {
         ];
         let pieces = slice(&square(), &lines).unwrap();
         assert_eq!(pieces.len(), 4);
-        let total: f64 = pieces.iter().map(|p| p.unsigned_area()).sum();
+        let total: f64 = pieces.iter().map(geo::Area::unsigned_area).sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         for p in &pieces {
             assert!(p.is_valid(), "{p:?}");

@@ -33,8 +33,7 @@ pub fn zh_label(layer: &str, field: &str, value: &str) -> String {
     core_layer(layer)
         .and_then(|l| l.field(field).cloned())
         .and_then(|f| f.values.into_iter().find(|v| v.value == value))
-        .map(|v| v.zh)
-        .unwrap_or_else(|| value.to_string())
+        .map_or_else(|| value.to_string(), |v| v.zh)
 }
 
 /// `values.<field>` mapping every Chinese label of a coded field back to its code.

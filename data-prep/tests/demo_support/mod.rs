@@ -1,5 +1,7 @@
 //! Shared by the demo tests: one generated dataset read back, typed accessors, and a
 //! coverage checker for polygon layers.
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -154,7 +154,7 @@ impl Dataset {
 
     /// `[west, south, east, north]` of `selection`'s layers.
     pub fn bounds(&self, selection: &Selection) -> [f64; 4] {
-        self.tiles.bounds(&self.store, selection.layers())
+        TileSet::bounds(&self.store, selection.layers())
     }
 
     /// `[lon, lat, zoom]` at which `selection` fills about a tile.

@@ -93,9 +93,7 @@ fn sync_dir(path: &Path) -> Result<(), DatasetError> {
 fn publish(staged: &Path, out: &Path) -> Result<(), DatasetError> {
     if out.exists() {
         if !out.join(MANIFEST_FILE).exists()
-            && fs::read_dir(out)
-                .map(|mut d| d.next().is_some())
-                .unwrap_or(true)
+            && fs::read_dir(out).map_or(true, |mut d| d.next().is_some())
         {
             return Err(DatasetError::Manifest {
                 path: out.to_path_buf(),
@@ -177,7 +175,7 @@ pub fn write_dataset(
     let created = now.format(&Rfc3339).unwrap_or_default();
     let stamp: String = created
         .chars()
-        .filter(|c| c.is_ascii_digit())
+        .filter(char::is_ascii_digit)
         .take(14)
         .collect();
     let digest = hex::encode(digest.finalize());

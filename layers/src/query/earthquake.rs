@@ -99,7 +99,7 @@ fn fault_strike(store: &Store, access: &Access, at: Point<f64>) -> Option<(u32, 
             Geometry::LineString(l) => vec![l],
             _ => continue,
         };
-        for line in lines.into_iter().flat_map(|l| l.lines()) {
+        for line in lines.into_iter().flat_map(geo::LineString::lines) {
             let (Closest::SinglePoint(q) | Closest::Intersection(q)) =
                 line.haversine_closest_point(&at)
             else {

@@ -64,7 +64,7 @@ pub fn properties(layer: &Layer, fid: u32, access: &Access) -> Map<String, Json>
         let v = feature
             .properties
             .get(i)
-            .map_or(Json::Null, |v| v.to_json());
+            .map_or(Json::Null, super::super::value::Value::to_json);
         out.insert(schema.fields[i].name.clone(), v);
     }
     out

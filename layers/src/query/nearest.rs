@@ -172,7 +172,7 @@ pub fn visible_layer<'a>(
             let known: Vec<&str> = store
                 .layers()
                 .iter()
-                .map(|l| l.id())
+                .map(super::super::store::Layer::id)
                 .filter(|l| access.may_see(l))
                 .collect();
             QueryError::bad(

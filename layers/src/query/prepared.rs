@@ -27,7 +27,7 @@ impl PreparedArea {
             .0
             .iter()
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .flat_map(|ring| ring.lines())
+            .flat_map(geo::LineString::lines)
             .filter(|l| l.start != l.end)
             .map(|l| {
                 GeomWithData::new(

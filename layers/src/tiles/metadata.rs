@@ -66,8 +66,7 @@ impl TileSet {
             Content::Points(_) => 0,
             Content::Shapes { shapes, merged } => merged
                 .as_ref()
-                .map(|m| &m.shapes)
-                .unwrap_or(shapes)
+                .map_or(shapes, |m| &m.shapes)
                 .features()
                 .iter()
                 .map(|f| f.minzoom)
@@ -101,7 +100,7 @@ impl TileSet {
     }
 
     /// `[west, south, east, north]` over the given layers' bboxes (the world if none).
-    pub(crate) fn bounds(&self, store: &Store, layers: &[usize]) -> [f64; 4] {
+    pub(crate) fn bounds(store: &Store, layers: &[usize]) -> [f64; 4] {
         layers
             .iter()
             .filter_map(|&i| store.layers()[i].meta.bbox)
@@ -118,7 +117,7 @@ impl TileSet {
 
     /// `[lon, lat, zoom]`: the bounds' centre, at the zoom where they fill about a tile.
     pub(crate) fn center(&self, store: &Store, layers: &[usize]) -> [f64; 3] {
-        let b = self.bounds(store, layers);
+        let b = Self::bounds(store, layers);
         let span = (b[2] - b[0]).max(b[3] - b[1]).max(1e-9);
         let zoom = (360.0 / span)
             .log2()

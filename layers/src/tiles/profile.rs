@@ -30,7 +30,7 @@ pub struct LayerProfile {
 }
 
 fn names(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
+    v.iter().map(std::string::ToString::to_string).collect()
 }
 
 /// The profile of a layer, from its id and schema.

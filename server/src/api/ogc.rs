@@ -29,8 +29,7 @@ pub async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery) -> Ap
     Params::parse(q.as_deref(), &["f"])?;
     let title = state
         .dataset()
-        .map(|l| l.store().manifest.title.clone())
-        .unwrap_or_else(|_| "riskmap".into());
+        .map_or_else(|_| "riskmap".into(), |l| l.store().manifest.title.clone());
     Ok(AxumJson(json!({
         "title": title,
         "description": "riskmap 一张图: risk census, evacuation grids, shelters, water sources and depots as OGC API – Features collections, plus the spatial query API under /api/v1.",

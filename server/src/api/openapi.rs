@@ -446,7 +446,7 @@ pub fn document(body_limit: usize) -> Json {
             "responses": {
                 "BadRequest": resp("bad or unknown parameter, malformed body"),
                 "NotFound": resp("no such thing"),
-                "TooLarge": resp(&format!("request body over {} bytes", body_limit)),
+                "TooLarge": resp(&format!("request body over {body_limit} bytes")),
                 "Unprocessable": resp("wrong geometry type or invalid (e.g. self-intersecting) geometry"),
                 "Unavailable": resp("no dataset loaded yet")
             }

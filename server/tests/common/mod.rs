@@ -2,6 +2,8 @@
 //! application (`tower::ServiceExt::oneshot` on [`app`]), and reading the replies.
 //! Each test binary uses part of it.
 #![allow(dead_code)]
+// Test support: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};

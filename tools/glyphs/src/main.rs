@@ -66,8 +66,7 @@ fn main() -> Result<()> {
         .map_err(|e| anyhow::anyhow!("font {} (index {}): {e}", args.font.display(), args.index))?;
     let ascent = font
         .horizontal_line_metrics(SIZE)
-        .map(|m| m.ascent)
-        .unwrap_or(SIZE * 0.88);
+        .map_or(SIZE * 0.88, |m| m.ascent);
     let mut by_range: std::collections::BTreeMap<u32, Vec<char>> = Default::default();
     for &ch in font.chars().keys() {
         if (ch as u32) <= 0xFFFF {
