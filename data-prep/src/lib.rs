@@ -12,6 +12,7 @@ pub mod demo;
 pub mod gcj02;
 pub mod geometry;
 pub mod mapping;
+mod read_layer;
 pub mod report;
 pub mod source;
 
