@@ -216,11 +216,8 @@ fn main() {
         us.push(t);
     }
     let r = earthquake(&store, &derived, &access, &req, &limits).unwrap();
-    let zones = r.zones["features"].as_array().unwrap();
-    let persons: i64 = zones
-        .iter()
-        .map(|z| z["properties"]["persons"].as_i64().unwrap())
-        .sum();
+    let zones = &r.zones.features;
+    let persons: i64 = zones.iter().map(|z| z.properties.persons).sum();
     println!(
         "M7: {} zones, {persons} persons in VI+, orientation {}",
         zones.len(),
