@@ -111,7 +111,7 @@ fn main() {
     let mut us = Vec::with_capacity(queries.len());
     let mut sink = 0usize;
     for q in &queries {
-        let (r, t) = time(|| layers::nearest::nearest(&layer, *q, 10, None, |_| true));
+        let (r, t) = time(|| layers::knn::nearest(&layer, *q, 10, None, |_| true));
         sink += r.len();
         us.push(t);
     }

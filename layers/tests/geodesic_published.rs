@@ -36,7 +36,7 @@ fn wellington_to_salamanca() {
     let wellington = Point::new(174.81, -41.32);
     let salamanca = Point::new(-5.50, 40.96);
     let layer = one_point_layer(salamanca);
-    let found = layers::nearest::nearest(&layer, wellington, 1, None, |_| true);
+    let found = layers::knn::nearest(&layer, wellington, 1, None, |_| true);
     assert_eq!(found.len(), 1);
     assert!(
         (found[0].distance_m - 19_959_679.267).abs() < 0.001,

@@ -105,7 +105,7 @@ fn nearest_matches_brute_force_with_filters_and_max_distance() {
                     let origin = near(&mut rng, layer);
                     let k = 1 + (rng.next_u64() % 12) as usize;
                     let max_d = (q % 3 == 0).then(|| rng.range(500.0, 60_000.0));
-                    let got = layers::nearest::nearest(layer, origin, k, max_d, &accept);
+                    let got = layers::knn::nearest(layer, origin, k, max_d, &accept);
                     let mut all: Vec<(f64, u32)> = (0..layer.features.len() as u32)
                         .filter(|&f| accept(f))
                         .filter_map(|f| match layer.features[f as usize].geometry {

@@ -6,7 +6,7 @@
 //!   shape and every conversion into it), [`styles`], [`tile_cache`], [`wall_board`],
 //!   [`urls`];
 //! - [`state`]: what every handler reads;
-//! - middleware: [`auth`], [`limits`], [`metrics`];
+//! - middleware: [`auth`], [`throttle`], [`metrics`] (and [`error::json_errors`]);
 //! - handlers: [`tiles`], [`tilejson`], [`api`], [`wall`], [`viewer`], [`health`],
 //!   [`reload`];
 //! - [`app`] below: every route, mounted here and nowhere else.
@@ -17,11 +17,11 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod health;
-pub mod limits;
 pub mod metrics;
 pub mod reload;
 pub mod state;
 pub mod styles;
+pub mod throttle;
 pub mod tile_cache;
 pub mod tilejson;
 pub mod tiles;
@@ -137,19 +137,19 @@ pub fn app(state: AppState) -> Router {
     let mut router = routes
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
-    if let Some(limit) = limits::RateLimit::per_minute(http.rate_limit_per_minute) {
-        router = router.layer(from_fn_with_state(limit, limits::rate_limit));
+    if let Some(limit) = throttle::RateLimit::per_minute(http.rate_limit_per_minute) {
+        router = router.layer(from_fn_with_state(limit, throttle::rate_limit));
     }
     router
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         // Global: `Router::layer` wraps each route separately, and the per-service
         // ConcurrencyLimitLayer would then give every route its own budget.
         .layer(GlobalConcurrencyLimitLayer::new(http.concurrency_limit))
-        .layer(from_fn_with_state(Duration::from_millis(http.request_timeout_ms), limits::timeout))
+        .layer(from_fn_with_state(Duration::from_millis(http.request_timeout_ms), throttle::timeout))
         .layer(CompressionLayer::new())
         .layer(cors(&http.cors_origins))
         .layer(from_fn_with_state(viewer::index_file(&assets), viewer::analyst_page))
-        .layer(from_fn(limits::json_errors))
+        .layer(from_fn(error::json_errors))
         .layer(from_fn(metrics::track))
         .layer(
             ServiceBuilder::new()

@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use layers::pbf::{Wire, bytes_field, tag};
 use serde_json::{Value, json};
 use tower_http::services::ServeDir;
 
@@ -113,25 +114,15 @@ fn parse_range(range: &str) -> Option<u32> {
 /// The glyph ranges of a font stack that holds no glyph in a range: a valid PBF naming
 /// the stack and range with no glyphs, so MapLibre draws nothing and logs no error.
 fn empty_range(name: &str, start: u32) -> Vec<u8> {
-    fn field(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
-        out.push(tag);
-        let mut n = bytes.len();
-        while n >= 0x80 {
-            out.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        out.push(n as u8);
-        out.extend_from_slice(bytes);
-    }
+    // glyphs.proto: glyphs { repeated fontstack stacks = 1 },
+    // fontstack { string name = 1; string range = 2; repeated glyph glyphs = 3 }.
+    let len = tag(1, Wire::Len);
+    let range = format!("{}-{}", start, start + 255);
     let mut stack = Vec::new();
-    field(&mut stack, 0x0a, name.as_bytes());
-    field(
-        &mut stack,
-        0x12,
-        format!("{}-{}", start, start + 255).as_bytes(),
-    );
+    bytes_field(&mut stack, len, name.as_bytes());
+    bytes_field(&mut stack, tag(2, Wire::Len), range.as_bytes());
     let mut out = Vec::new();
-    field(&mut out, 0x0a, &stack);
+    bytes_field(&mut out, len, &stack);
     out
 }
 

@@ -21,6 +21,7 @@ use super::Access;
 use super::derived::{Derived, field, float, int, text, zones_at};
 use super::error::{QueryError, QueryResult};
 use super::geojson::properties;
+use super::rules::{ShelterFields, is_high_grade};
 use crate::catalogue::{
     ADMIN, DEPOTS, EVACUATION_GRIDS, GRADES, HAZARD_TYPES, INVENTORY_CATEGORIES, SHELTERS,
     WATER_SOURCES,
@@ -188,6 +189,9 @@ fn point(layer: &Layer, fid: u32) -> Option<Point<f64>> {
     }
 }
 
+/// The summary of admin unit `code` and of each unit directly below it, as `access`
+/// may see it. Steps: find the unit and its children; place every grid, shelter,
+/// depot and water source in them, adding to their figures; derive the gaps.
 pub fn area_summary(
     store: &Store,
     derived: &Derived,
@@ -201,144 +205,25 @@ pub fn area_summary(
     let unit = *derived.admin.by_code.get(code).ok_or_else(|| {
         QueryError::not_found("code", format!("no admin unit with code {code:?}"))
     })?;
-    let (level_i, code_i) = (field(admin, "level"), field(admin, "code"));
-    let unit_level = text(admin, unit, level_i);
-    let mut children: Vec<u32> = derived
-        .admin
-        .children
-        .get(code)
-        .cloned()
-        .unwrap_or_default();
-    children.sort_by(|a, b| text(admin, *a, code_i).cmp(&text(admin, *b, code_i)));
-    let child_key = children
-        .first()
-        .map_or(Key::Position, |&c| key_of(text(admin, c, level_i)));
-    let mut child_by_code = HashMap::new();
-    for (i, &c) in children.iter().enumerate() {
-        let cc = text(admin, c, code_i).unwrap_or_default();
-        if child_key == Key::County {
-            for d in derived.admin.descendants(admin, cc) {
-                child_by_code.insert(d, i);
-            }
-        } else {
-            child_by_code.insert(cc.to_string(), i);
-        }
-    }
-    let placer = Placer {
-        admin,
-        derived,
-        unit,
-        unit_code: code.to_string(),
-        unit_key: key_of(unit_level),
-        unit_counties: derived.admin.descendants(admin, code),
-        unit_prefix: code.chars().take(prefix_len(unit_level)).collect(),
-        child_key,
-        child_by_code,
-        child_by_fid: children.iter().enumerate().map(|(i, &f)| (f, i)).collect(),
+    let (placer, children) = Placer::new(admin, derived, unit, code);
+    let mut tally = Tally {
+        this: Figures::new(),
+        kids: children.iter().map(|_| Figures::new()).collect(),
     };
-    let mut this = Figures::new();
-    let mut kids: Vec<Figures> = children.iter().map(|_| Figures::new()).collect();
-    let mut both = |child: Option<usize>, f: &mut dyn FnMut(&mut Figures)| {
-        f(&mut this);
-        if let Some(c) = child {
-            f(&mut kids[c]);
-        }
-    };
-
-    if let Some(grids) = store
-        .layer(EVACUATION_GRIDS)
-        .filter(|_| access.may_see(EVACUATION_GRIDS))
-    {
-        let (p_i, h_i) = (field(grids, "persons"), field(grids, "households"));
-        let leaf = &derived.grids.is_leaf;
-        each_member(
-            grids,
-            &placer,
-            |f| leaf[f as usize].then(|| derived.grids.rep[f as usize]),
-            |fid, child| {
-                let (persons, households) = (
-                    int(grids, fid, p_i).unwrap_or(0),
-                    int(grids, fid, h_i).unwrap_or(0),
-                );
-                let exposure = derived.grids.exposure[fid as usize];
-                both(child, &mut |fig: &mut Figures| {
-                    fig.grids += 1;
-                    fig.persons += persons;
-                    fig.households += households;
-                    for (k, &g) in exposure.iter().enumerate() {
-                        if g > 0 {
-                            let row = &mut fig.exposure[k].by_grade[g as usize - 1];
-                            row.grids += 1;
-                            row.persons += persons;
-                            row.households += households;
-                        }
-                    }
-                    if exposure.iter().any(|&g| g >= 3) {
-                        fig.persons_to_move += persons;
-                    }
-                });
-            },
-        );
+    let visible = |id: &str| store.layer(id).filter(|_| access.may_see(id));
+    if let Some(grids) = visible(EVACUATION_GRIDS) {
+        tally.grids(grids, derived, &placer);
     }
-    if let Some(sh) = store.layer(SHELTERS).filter(|_| access.may_see(SHELTERS)) {
-        let (st, cap) = (field(sh, "status"), field(sh, "capacity"));
-        each_member(
-            sh,
-            &placer,
-            |f| point(sh, f),
-            |fid, child| {
-                let open = text(sh, fid, st) == Some("open");
-                let c = int(sh, fid, cap).unwrap_or(0);
-                both(child, &mut |fig: &mut Figures| {
-                    fig.shelters += 1;
-                    if open {
-                        fig.shelters_open += 1;
-                        fig.shelter_capacity_open += c;
-                    }
-                });
-            },
-        );
+    if let Some(shelters) = visible(SHELTERS) {
+        tally.shelters(shelters, &placer);
     }
-    if let Some(dp) = store.layer(DEPOTS).filter(|_| access.may_see(DEPOTS)) {
-        let inv: Vec<(&str, Option<usize>)> = INVENTORY_CATEGORIES
-            .iter()
-            .map(|(c, ..)| (*c, field(dp, &format!("inv_{c}"))))
-            .collect();
-        each_member(
-            dp,
-            &placer,
-            |f| point(dp, f),
-            |fid, child| {
-                both(child, &mut |fig: &mut Figures| {
-                    fig.depots += 1;
-                    for (c, i) in &inv {
-                        *fig.inventory.entry(c.to_string()).or_insert(0) +=
-                            int(dp, fid, *i).unwrap_or(0);
-                    }
-                });
-            },
-        );
+    if let Some(depots) = visible(DEPOTS) {
+        tally.depots(depots, &placer);
     }
-    if let Some(ws) = store
-        .layer(WATER_SOURCES)
-        .filter(|_| access.may_see(WATER_SOURCES))
-    {
-        let (ty, vol) = (field(ws, "type"), field(ws, "volume_m3"));
-        each_member(
-            ws,
-            &placer,
-            |f| point(ws, f),
-            |fid, child| {
-                let t = text(ws, fid, ty).unwrap_or("unknown").to_string();
-                let v = float(ws, fid, vol).unwrap_or(0.0);
-                both(child, &mut |fig: &mut Figures| {
-                    fig.water_sources += 1;
-                    *fig.water_sources_by_type.entry(t.clone()).or_insert(0) += 1;
-                    fig.water_volume_m3 += v;
-                });
-            },
-        );
+    if let Some(water) = visible(WATER_SOURCES) {
+        tally.water_sources(water, &placer);
     }
+    let Tally { mut this, mut kids } = tally;
     for fig in std::iter::once(&mut this).chain(kids.iter_mut()) {
         fig.capacity_gap = (fig.persons_to_move - fig.shelter_capacity_open).max(0);
         fig.water_volume_m3 = fig.water_volume_m3.round();
@@ -357,4 +242,158 @@ pub fn area_summary(
             })
             .collect(),
     })
+}
+
+impl<'a> Placer<'a> {
+    /// The placer for `unit` (code `code`), and its children sorted by code.
+    fn new(admin: &'a Layer, derived: &'a Derived, unit: u32, code: &str) -> (Self, Vec<u32>) {
+        let (level_i, code_i) = (field(admin, "level"), field(admin, "code"));
+        let unit_level = text(admin, unit, level_i);
+        let mut children: Vec<u32> = derived
+            .admin
+            .children
+            .get(code)
+            .cloned()
+            .unwrap_or_default();
+        children.sort_by(|a, b| text(admin, *a, code_i).cmp(&text(admin, *b, code_i)));
+        let child_key = children
+            .first()
+            .map_or(Key::Position, |&c| key_of(text(admin, c, level_i)));
+        let mut child_by_code = HashMap::new();
+        for (i, &c) in children.iter().enumerate() {
+            let cc = text(admin, c, code_i).unwrap_or_default();
+            if child_key == Key::County {
+                for d in derived.admin.descendants(admin, cc) {
+                    child_by_code.insert(d, i);
+                }
+            } else {
+                child_by_code.insert(cc.to_string(), i);
+            }
+        }
+        let placer = Placer {
+            admin,
+            derived,
+            unit,
+            unit_code: code.to_string(),
+            unit_key: key_of(unit_level),
+            unit_counties: derived.admin.descendants(admin, code),
+            unit_prefix: code.chars().take(prefix_len(unit_level)).collect(),
+            child_key,
+            child_by_code,
+            child_by_fid: children.iter().enumerate().map(|(i, &f)| (f, i)).collect(),
+        };
+        (placer, children)
+    }
+}
+
+/// The figures of the unit and of each child, added to as features are placed.
+struct Tally {
+    this: Figures,
+    kids: Vec<Figures>,
+}
+
+impl Tally {
+    /// Apply `f` to the unit's figures and, when placed in one, the child's.
+    fn add(&mut self, child: Option<usize>, f: impl Fn(&mut Figures)) {
+        f(&mut self.this);
+        if let Some(c) = child {
+            f(&mut self.kids[c]);
+        }
+    }
+
+    /// Finest grids, by their representative point: persons, and their exposure.
+    fn grids(&mut self, grids: &Layer, derived: &Derived, placer: &Placer) {
+        let (p_i, h_i) = (field(grids, "persons"), field(grids, "households"));
+        let leaf = &derived.grids.is_leaf;
+        each_member(
+            grids,
+            placer,
+            |f| leaf[f as usize].then(|| derived.grids.rep[f as usize]),
+            |fid, child| {
+                let (persons, households) = (
+                    int(grids, fid, p_i).unwrap_or(0),
+                    int(grids, fid, h_i).unwrap_or(0),
+                );
+                let exposure = derived.grids.exposure[fid as usize];
+                self.add(child, |fig| {
+                    fig.grids += 1;
+                    fig.persons += persons;
+                    fig.households += households;
+                    for (k, &g) in exposure.iter().enumerate() {
+                        if g > 0 {
+                            let row = &mut fig.exposure[k].by_grade[g as usize - 1];
+                            row.grids += 1;
+                            row.persons += persons;
+                            row.households += households;
+                        }
+                    }
+                    if exposure.iter().any(|&g| is_high_grade(i64::from(g))) {
+                        fig.persons_to_move += persons;
+                    }
+                });
+            },
+        );
+    }
+
+    /// Shelters, and the capacity of the open ones.
+    fn shelters(&mut self, shelters: &Layer, placer: &Placer) {
+        let rule = ShelterFields::of(shelters);
+        each_member(
+            shelters,
+            placer,
+            |f| point(shelters, f),
+            |fid, child| {
+                let open = rule.is_open(shelters, fid);
+                let capacity = rule.capacity(shelters, fid);
+                self.add(child, |fig| {
+                    fig.shelters += 1;
+                    if open {
+                        fig.shelters_open += 1;
+                        fig.shelter_capacity_open += capacity;
+                    }
+                });
+            },
+        );
+    }
+
+    /// Depots, and their inventory per category.
+    fn depots(&mut self, depots: &Layer, placer: &Placer) {
+        let inv: Vec<(&str, Option<usize>)> = INVENTORY_CATEGORIES
+            .iter()
+            .map(|(c, ..)| (*c, field(depots, &format!("inv_{c}"))))
+            .collect();
+        each_member(
+            depots,
+            placer,
+            |f| point(depots, f),
+            |fid, child| {
+                self.add(child, |fig| {
+                    fig.depots += 1;
+                    for (c, i) in &inv {
+                        *fig.inventory.entry((*c).to_string()).or_insert(0) +=
+                            int(depots, fid, *i).unwrap_or(0);
+                    }
+                });
+            },
+        );
+    }
+
+    /// Water sources by type, and their volume.
+    fn water_sources(&mut self, water: &Layer, placer: &Placer) {
+        let (ty, vol) = (field(water, "type"), field(water, "volume_m3"));
+        each_member(
+            water,
+            placer,
+            |f| point(water, f),
+            |fid, child| {
+                let t = text(water, fid, ty).unwrap_or("unknown");
+                let v = float(water, fid, vol).unwrap_or(0.0);
+                self.add(child, |fig| {
+                    fig.water_sources += 1;
+                    *fig.water_sources_by_type.entry(t.to_string()).or_insert(0) += 1;
+                    fig.water_volume_m3 += v;
+                });
+            },
+        );
+    }
 }

@@ -53,7 +53,7 @@ fn facilities(
     k: usize,
     accept: impl FnMut(u32) -> bool,
 ) -> Vec<Facility> {
-    crate::nearest::nearest(layer, p, k, None, accept)
+    crate::knn::nearest(layer, p, k, None, accept)
         .into_iter()
         .filter_map(|n| match layer.features[n.fid as usize].geometry {
             Geometry::Point(q) => Some(Facility {

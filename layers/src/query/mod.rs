@@ -7,7 +7,7 @@
 
 pub mod area;
 pub mod attenuation;
-pub mod clip;
+pub mod convex_clip;
 pub mod derived;
 pub mod earthquake;
 pub mod error;

@@ -9,6 +9,7 @@ use super::derived::{boolean, field, int, text};
 use super::error::{QueryError, QueryResult};
 use super::geojson::GeoFeature;
 use super::limits::Limits;
+use super::rules::ShelterFields;
 use crate::catalogue::{DEPOTS, INVENTORY_CATEGORIES, SHELTERS, WATER_SOURCES};
 use crate::schema::GeometryKind;
 use crate::store::{Layer, Store};
@@ -107,7 +108,7 @@ impl Filter {
 
 /// A predicate over fids of `layer` that all `filters` accept.
 pub fn predicate<'a>(layer: &'a Layer, filters: &'a [Filter]) -> impl Fn(u32) -> bool + 'a {
-    let status = field(layer, "status");
+    let shelter = ShelterFields::of(layer);
     let capacity = field(layer, "capacity");
     let kind = field(layer, "type");
     let heli = field(layer, "helicopter_access");
@@ -124,7 +125,7 @@ pub fn predicate<'a>(layer: &'a Layer, filters: &'a [Filter]) -> impl Fn(u32) ->
         .collect();
     move |fid| {
         filters.iter().all(|f| match f {
-            Filter::OpenOnly => text(layer, fid, status) == Some("open"),
+            Filter::OpenOnly => shelter.is_open(layer, fid),
             Filter::MinCapacity(n) => int(layer, fid, capacity).is_some_and(|c| c >= *n),
             Filter::WaterType(t) => text(layer, fid, kind) == Some(t.as_str()),
             Filter::Helicopter(b) => boolean(layer, fid, heli) == Some(*b),
@@ -224,7 +225,7 @@ pub fn nearest_features(
         f.check(layer)?;
     }
     let accept = predicate(layer, &req.filters);
-    let found = crate::nearest::nearest(layer, req.origin, req.k, req.max_distance_m, accept);
+    let found = crate::knn::nearest(layer, req.origin, req.k, req.max_distance_m, accept);
     Ok(NearestResult {
         kind: "FeatureCollection",
         layer: req.layer.clone(),

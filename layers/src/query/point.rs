@@ -8,6 +8,7 @@ use serde_json::{Map, Value as Json};
 use super::Access;
 use super::derived::{Derived, field, int, text, zones_at};
 use super::geojson::properties;
+use super::rules::ShelterFields;
 use crate::catalogue::{
     ADMIN, ADMIN_LEVELS, DEPOTS, EVACUATION_GRIDS, GRADES, HAZARD_TYPES, HAZARD_ZONES, SHELTERS,
     WATER_SOURCES,
@@ -78,9 +79,10 @@ fn facility(layer: &Layer, fid: u32, from: Point<f64>, access: &Access) -> Optio
 
 fn nearest_of(store: &Store, access: &Access, id: &str, p: Point<f64>) -> Option<Facility> {
     let layer = store.layer(id).filter(|_| access.may_see(id))?;
-    let status = field(layer, "status");
-    let open = |fid: u32| id != SHELTERS || text(layer, fid, status) == Some("open");
-    let n = crate::nearest::nearest(layer, p, 1, None, open);
+    // The nearest shelter that can take persons in, by the shared rule.
+    let shelter = ShelterFields::of(layer);
+    let usable = |fid: u32| id != SHELTERS || shelter.check(layer, fid).is_ok();
+    let n = crate::knn::nearest(layer, p, 1, None, usable);
     n.first().and_then(|n| facility(layer, n.fid, p, access))
 }
 

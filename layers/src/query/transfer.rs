@@ -140,11 +140,11 @@ fn share_inside(g: &Geometry<f64>, area: &PreparedArea) -> f64 {
             // grid, in lon/lat (over a grid a few km across the ratio of planar lon/lat
             // areas equals the ratio of ellipsoidal areas to well under 0.1%).
             if let [single] = mp.0.as_slice()
-                && let Some(w) = super::clip::convex_window(single)
+                && let Some(w) = super::convex_clip::convex_window(single)
             {
-                let whole = super::clip::window_area(&w);
+                let whole = super::convex_clip::window_area(&w);
                 return if whole > 0.0 {
-                    (super::clip::area_inside(&area.shape, &w) / whole).clamp(0.0, 1.0)
+                    (super::convex_clip::area_inside(&area.shape, &w) / whole).clamp(0.0, 1.0)
                 } else {
                     1.0
                 };
@@ -305,7 +305,7 @@ pub fn transfer(
         arc_start.push(problem.arcs.len());
         problem.supply.push(hit.persons);
         let from = derived.grids.rep[hit.fid as usize];
-        let found = crate::nearest::nearest(
+        let found = crate::knn::nearest(
             shelters,
             from,
             limits.transfer_candidates,

@@ -7,6 +7,7 @@
 //! per tag and re-serialises them; on the same features it measured about 3× slower
 //! (`cargo run --release -p riskmap-layers --example mvt_encoders`, bench/RESULTS.md).
 
+use crate::pbf::{bytes_field, varint, zigzag};
 use foldhash::{HashMap, HashMapExt};
 
 use super::EXTENT;
@@ -35,24 +36,6 @@ enum ValueKey<'a> {
     Int(i64),
     Double(u64),
     Bool(bool),
-}
-
-fn varint(buf: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn bytes_field(buf: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
-    buf.push(tag);
-    varint(buf, bytes.len() as u64);
-    buf.extend_from_slice(bytes);
 }
 
 fn packed(buf: &mut Vec<u8>, tag: u8, values: &[u32], scratch: &mut Vec<u8>) {

@@ -1,5 +1,5 @@
-//! The few protobuf bytes of MapLibre's glyph format (`glyphs.proto`), written by hand:
-//! three messages and two wire types do not justify a code generator.
+//! MapLibre's glyph format (`glyphs.proto`) on the project's one protobuf writer,
+//! [`layers::pbf`].
 //!
 //! ```text
 //! message glyph { uint32 id = 1; bytes bitmap = 2; uint32 width = 3; uint32 height = 4;
@@ -7,6 +7,8 @@
 //! message fontstack { string name = 1; string range = 2; repeated glyph glyphs = 3; }
 //! message glyphs { repeated fontstack stacks = 1; }
 //! ```
+
+use layers::pbf::{Wire, bytes_field, tag, varint_field, zigzag};
 
 /// One glyph: metrics in pixels at 24 px, `bitmap` the SDF with its 3 px border
 /// (empty for blank glyphs such as the space).
@@ -20,32 +22,16 @@ pub struct Glyph {
     pub advance: u32,
 }
 
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+fn uint(out: &mut Vec<u8>, field: u8, v: u32) {
+    varint_field(out, tag(field, Wire::Varint), u64::from(v));
 }
 
-fn key(out: &mut Vec<u8>, field: u32, wire: u32) {
-    varint(out, u64::from(field << 3 | wire));
+fn sint(out: &mut Vec<u8>, field: u8, v: i32) {
+    varint_field(out, tag(field, Wire::Varint), zigzag(i64::from(v)));
 }
 
-fn uint(out: &mut Vec<u8>, field: u32, v: u32) {
-    key(out, field, 0);
-    varint(out, u64::from(v));
-}
-
-fn sint(out: &mut Vec<u8>, field: u32, v: i32) {
-    key(out, field, 0);
-    varint(out, u64::from(((v << 1) ^ (v >> 31)) as u32));
-}
-
-fn bytes(out: &mut Vec<u8>, field: u32, b: &[u8]) {
-    key(out, field, 2);
-    varint(out, b.len() as u64);
-    out.extend_from_slice(b);
+fn bytes(out: &mut Vec<u8>, field: u8, b: &[u8]) {
+    bytes_field(out, tag(field, Wire::Len), b);
 }
 
 /// The PBF of one 256-codepoint range; `glyphs` may be empty (a valid empty range).

@@ -153,7 +153,7 @@ pub(super) fn depots_in_reach(
         return Vec::new();
     };
     let all = depots.features.len().max(1);
-    crate::nearest::nearest(depots, c, all, Some(reach_km * 1000.0), |_| true)
+    crate::knn::nearest(depots, c, all, Some(reach_km * 1000.0), |_| true)
         .into_iter()
         .filter_map(|nb| {
             let Geometry::Point(p) = depots.features[nb.fid as usize].geometry else {

@@ -1,14 +1,12 @@
-//! Request limits: a per-request timeout, a per-key rate limit, and one JSON shape for
-//! every error response, including those produced by layers below the handlers.
+//! Throttling requests: a per-request timeout and a per-key rate limit.
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::to_bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -87,68 +85,4 @@ pub async fn rate_limit(State(limit): State<RateLimit>, req: Request, next: Next
             r
         }
     }
-}
-
-fn code_for(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "timeout",
-        413 => "payload_too_large",
-        414 => "uri_too_long",
-        415 => "unsupported_media_type",
-        422 => "unprocessable",
-        429 => "rate_limited",
-        431 => "headers_too_large",
-        503 => "unavailable",
-        s if s >= 500 => "internal",
-        _ => "error",
-    }
-}
-
-/// Middleware: every error response leaves in the API's JSON shape. Handlers already
-/// answer so; this catches axum's own rejections (wrong method, bad path, body too
-/// large) and tower layers, which answer in plain text.
-pub async fn json_errors(req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
-    let status = response.status();
-    if status.as_u16() < 400 {
-        return response;
-    }
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let text = to_bytes(body, 64 * 1024)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-        .unwrap_or_default();
-    let message = if text.is_empty() {
-        status.canonical_reason().unwrap_or("error").to_string()
-    } else {
-        text
-    };
-    if status.is_server_error() {
-        tracing::error!(status = status.as_u16(), message, "server error");
-    }
-    let mut error = ApiError::new(status, code_for(status), message);
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        // Refused by the body limit layer before any handler: the body is at fault.
-        error = error.field("body");
-    }
-    let mut fixed = error.into_response();
-    for (name, value) in &parts.headers {
-        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
-            fixed.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    fixed
 }

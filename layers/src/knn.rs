@@ -1,4 +1,4 @@
-//! Exact k-nearest search by geodesic distance over a point layer.
+//! k nearest neighbours: exact k-nearest search by geodesic distance over a point layer.
 
 use geo::{Distance, Geodesic, Geometry, Point};
 
