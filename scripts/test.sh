@@ -28,6 +28,9 @@ log "architecture: the core's run-time dependencies; no module cycle in any crat
 python3 scripts/checks/core_deps.py riskmap-layers
 python3 scripts/checks/module_cycles.py layers/src server/src data-prep/src
 
+log "cargo doc (the core's module docs and their links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --profile "$PROFILE" --quiet --no-deps -p riskmap-layers
+
 log "building binaries (profile $PROFILE)"
 cargo build --profile "$PROFILE" --quiet -p riskmap-prep -p riskmap-server
 

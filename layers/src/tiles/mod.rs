@@ -1,13 +1,21 @@
 //! Vector tiles (MVT 2.1) of the store's layers, per layer and composite.
 //!
-//! At load (`TileSet::build`, from [`Dataset::new`](crate::Dataset::new)): every vertex is projected to Web Mercator once;
-//! polygon coverages (hazard zones per type, evacuation grids and admin areas per level)
-//! are cut into shared arcs and each arc gets its Douglas–Peucker significance once, so a
-//! border is simplified the same way for both neighbours at every zoom; hazard zones
-//! are also merged by type and grade for low zooms; points are clustered per zoom with
-//! counts and sums. Per tile ([`Dataset::render`](crate::Dataset::render)): select by R-tree, filter vertices by
-//! the zoom's tolerance, clip to the tile plus a 64/4096 buffer, snap to the 4096 grid,
-//! repair and orient, encode; a tile over the byte budget is rebuilt coarser.
+//! At load (from [`Dataset::new`](crate::Dataset::new)):
+//! 1. every vertex is projected to Web Mercator once ([`mercator`]);
+//! 2. polygon coverages (hazard zones per type, evacuation grids and admin areas per
+//!    level) are cut into shared arcs ([`build_topology`]) and each arc gets its
+//!    Douglas–Peucker [`significance`] once, so a border is simplified the same way
+//!    for both neighbours at every zoom;
+//! 3. hazard zones are merged by type and grade for low zooms, and points are
+//!    clustered per zoom with counts and sums ([`cluster_levels`]);
+//! 4. the public composite's low zooms are rendered and gzipped ([`PrebuiltTiles`],
+//!    [`gzip`]), so the tiles every visitor asks for first cost nothing.
+//!
+//! Per tile ([`Dataset::render`](crate::Dataset::render)), for a [`Selection`] (the
+//! `onemap` composite or one layer, as an [`Access`](crate::Access) may see it):
+//! select by R-tree, filter vertices by the zoom's tolerance, clip to the tile plus a
+//! 64/4096 buffer ([`clip_ring`]), snap to the 4096 grid, repair and orient, encode
+//! ([`LayerEncoder`]); a tile over the byte budget is rebuilt coarser.
 //!
 //! Fields are filtered by the caller's clearance here, in the core: a public tile never
 //! carries an Internal or Personal field.

@@ -2,7 +2,7 @@
 //! each — persons, grids, shelters (usable or not), depots — and the depots within
 //! reach.
 //!
-//! - Isoseismals: ellipses from [`attenuation::GB18306_QINGHAI_TIBET`], degree VI and
+//! - Isoseismals: ellipses from [`GB18306_QINGHAI_TIBET`], degree VI and
 //!   up (below VI there is little damage to plan for), drawn on the ellipsoid: each
 //!   vertex is the geodesic destination from the epicentre at the ellipse's radius in
 //!   that direction.
