@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod extract;
 pub mod ogc;
+pub mod ogc_params;
 pub mod openapi;
 pub mod queries;
 

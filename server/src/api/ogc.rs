@@ -1,11 +1,14 @@
 //! OGC API – Features, Part 1 (Core) with GeoJSON: landing page, conformance,
 //! collections (one per layer the caller may see) and their items, paged with
-//! `limit`/`offset` and filtered by `bbox`. Unknown query parameters are refused (400),
-//! as the standard's requirement /req/core/query-param-unknown asks.
+//! `limit`/`offset` and filtered by `bbox` and `datetime` (see [`super::ogc_params`]).
+//! Unknown query parameters are refused (400), as /req/core/query-param-unknown asks.
+//! Every link is absolute, at the origin the client reached: clients such as GDAL's
+//! OGCAPI driver and OWSLib resolve links literally.
 
 use axum::Json as AxumJson;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use layers::query::geojson::GeoFeature;
@@ -15,18 +18,28 @@ use layers::query::within::{Region, matching};
 use serde_json::{Value as Json, json};
 
 use super::extract::Params;
+use super::ogc_params;
 use super::queries::LIMITS;
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::urls::{origin, query_escape};
+
+/// The OpenAPI document's media type, as OGC API – Features /req/oas30 names it.
+pub const OPENAPI_MEDIA_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
 
 fn geojson(v: Json) -> Response {
     ([(CONTENT_TYPE, "application/geo+json")], AxumJson(v)).into_response()
 }
 
 /// `GET /`
-pub async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn landing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
+    let o = origin(&state.config, &headers);
     let title = state
         .dataset()
         .map_or_else(|_| "riskmap".into(), |l| l.store().manifest.title.clone());
@@ -34,10 +47,10 @@ pub async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery) -> Ap
         "title": title,
         "description": "riskmap 一张图: risk census, evacuation grids, shelters, water sources and depots as OGC API – Features collections, plus the spatial query API under /api/v1.",
         "links": [
-            {"href": "/", "rel": "self", "type": "application/json", "title": "this document"},
-            {"href": "/api/openapi.json", "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "the API definition"},
-            {"href": "/conformance", "rel": "conformance", "type": "application/json", "title": "conformance classes"},
-            {"href": "/collections", "rel": "data", "type": "application/json", "title": "the collections"}
+            {"href": format!("{o}/"), "rel": "self", "type": "application/json", "title": "this document"},
+            {"href": format!("{o}/api/openapi.json"), "rel": "service-desc", "type": OPENAPI_MEDIA_TYPE, "title": "the API definition"},
+            {"href": format!("{o}/conformance"), "rel": "conformance", "type": "application/json", "title": "conformance classes"},
+            {"href": format!("{o}/collections"), "rel": "data", "type": "application/json", "title": "the collections"}
         ]
     })).into_response())
 }
@@ -53,7 +66,7 @@ pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
     .into_response())
 }
 
-fn collection(layer: &layers::Layer) -> Json {
+fn collection(o: &str, layer: &layers::Layer) -> Json {
     let id = layer.id();
     let s = layer.schema();
     let env = layer.boxes.root().envelope();
@@ -75,8 +88,8 @@ fn collection(layer: &layers::Layer) -> Json {
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "extent": {"spatial": {"bbox": [bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
         "links": [
-            {"href": format!("/collections/{id}"), "rel": "self", "type": "application/json"},
-            {"href": format!("/collections/{id}/items"), "rel": "items", "type": "application/geo+json"}
+            {"href": format!("{o}/collections/{id}"), "rel": "self", "type": "application/json"},
+            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"}
         ]
     })
 }
@@ -85,18 +98,22 @@ fn collection(layer: &layers::Layer) -> Json {
 pub async fn collections(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
+    let o = origin(&state.config, &headers);
     let dataset = state.dataset()?;
     let list: Vec<Json> = dataset
         .store()
         .layers()
         .iter()
         .filter(|l| caller.may_see_layer(l.id()))
-        .map(collection)
+        .map(|l| collection(&o, l))
         .collect();
-    Ok(AxumJson(json!({"collections": list, "links": [{"href": "/collections", "rel": "self", "type": "application/json"}]})).into_response())
+    let links =
+        json!([{"href": format!("{o}/collections"), "rel": "self", "type": "application/json"}]);
+    Ok(AxumJson(json!({"collections": list, "links": links})).into_response())
 }
 
 fn layer_of<'a>(
@@ -112,41 +129,55 @@ fn layer_of<'a>(
 pub async fn collection_one(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
     let Path(id) = id?;
+    let o = origin(&state.config, &headers);
     let dataset = state.dataset()?;
-    Ok(AxumJson(collection(layer_of(&dataset, &caller, &id)?)).into_response())
+    Ok(AxumJson(collection(&o, layer_of(&dataset, &caller, &id)?)).into_response())
 }
 
-/// `GET /collections/{collectionId}/items?bbox=&limit=&offset=`
+/// `GET /collections/{collectionId}/items?bbox=&datetime=&limit=&offset=`
 pub async fn items(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let p = Params::parse(q.as_deref(), &["bbox", "limit", "offset", "f"])?;
+    let p = Params::parse(q.as_deref(), &["bbox", "datetime", "limit", "offset", "f"])?;
     let Path(id) = id?;
     let page = input::page(
-        p.count("limit", LIMITS.max_page_size)?,
+        ogc_params::limit(&p, LIMITS.max_page_size)?,
         p.offset()?,
         &LIMITS,
     )?;
-    let bbox = p
-        .bbox("bbox")?
+    let boxes = ogc_params::bbox(&p)?
+        .into_iter()
         .map(|b| input::bbox(b, "bbox"))
-        .transpose()?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let datetime = ogc_params::datetime(&p)?;
+    let o = origin(&state.config, &headers);
     let dataset = state.dataset()?;
     let layer = layer_of(&dataset, &caller, &id)?;
-    let fids: Vec<u32> = match bbox {
-        Some(r) => matching(layer, &Region::BBox(r))
+    let fids: Vec<u32> = if boxes.is_empty() {
+        (0..layer.features.len() as u32).collect()
+    } else {
+        let mut fids: Vec<u32> = boxes
             .into_iter()
-            .map(|(f, _)| f)
-            .collect(),
-        None => (0..layer.features.len() as u32).collect(),
+            .flat_map(|r| {
+                matching(layer, &Region::BBox(r))
+                    .into_iter()
+                    .map(|(f, _)| f)
+            })
+            .collect();
+        // Two boxes (across the antimeridian) may both hold a feature.
+        fids.sort_unstable();
+        fids.dedup();
+        fids
     };
     let features: Vec<GeoFeature> = fids
         .iter()
@@ -156,11 +187,13 @@ pub async fn items(
         .collect();
     let base = |offset: usize| {
         let mut q = format!(
-            "/collections/{id}/items?limit={}&offset={offset}",
+            "{o}/collections/{id}/items?limit={}&offset={offset}",
             page.limit
         );
-        if let Some(b) = p.str("bbox") {
-            q.push_str(&format!("&bbox={}", b.replace(' ', "")));
+        for (name, value) in [("bbox", p.str("bbox")), ("datetime", datetime)] {
+            if let Some(v) = value {
+                q.push_str(&format!("&{name}={}", query_escape(&v.replace(' ', ""))));
+            }
         }
         q
     };
@@ -174,6 +207,7 @@ pub async fn items(
     }
     Ok(geojson(json!({
         "type": "FeatureCollection",
+        "timeStamp": now_rfc3339(),
         "numberMatched": fids.len(),
         "numberReturned": features.len(),
         "features": features,
@@ -181,14 +215,22 @@ pub async fn items(
     })))
 }
 
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 /// `GET /collections/{collectionId}/items/{featureId}`
 pub async fn item(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ids: Result<Path<(String, String)>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
+    let o = origin(&state.config, &headers);
     let Path((id, fid)) = ids?;
     let dataset = state.dataset()?;
     let layer = layer_of(&dataset, &caller, &id)?;
@@ -203,8 +245,8 @@ pub async fn item(
     let mut f =
         serde_json::to_value(GeoFeature::new(layer, fid, &caller.access)).unwrap_or_default();
     f["links"] = json!([
-        {"href": format!("/collections/{id}/items/{fid}"), "rel": "self", "type": "application/geo+json"},
-        {"href": format!("/collections/{id}"), "rel": "collection", "type": "application/json"}
+        {"href": format!("{o}/collections/{id}/items/{fid}"), "rel": "self", "type": "application/geo+json"},
+        {"href": format!("{o}/collections/{id}"), "rel": "collection", "type": "application/json"}
     ]);
     Ok(geojson(f))
 }

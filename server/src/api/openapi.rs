@@ -457,5 +457,12 @@ pub fn document(body_limit: usize) -> Json {
 pub async fn openapi(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
 ) -> Response {
-    AxumJson(document(state.config.http.body_limit_bytes)).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            super::ogc::OPENAPI_MEDIA_TYPE,
+        )],
+        AxumJson(document(state.config.http.body_limit_bytes)),
+    )
+        .into_response()
 }
