@@ -134,13 +134,7 @@ fn a_chain_of_moves_frees_room_far_away() {
     let p = Transport {
         supply: vec![5, 5, 5],
         capacity: vec![5, 5, 5],
-        arcs: vec![
-            (0, 1, 1),
-            (0, 2, 50),
-            (1, 0, 1),
-            (1, 1, 3),
-            (2, 0, 2),
-        ],
+        arcs: vec![(0, 1, 1), (0, 2, 50), (1, 0, 1), (1, 1, 3), (2, 0, 2)],
     };
     let plan = solve(&p, &[0, 1, 2]);
     assert!(plan.unplaced.iter().all(|&u| u == 0));
