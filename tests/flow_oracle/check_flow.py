@@ -105,7 +105,7 @@ def main():
     for i, (inst, plan) in enumerate(zip(instances, plans)):
         check(i, inst, plan)
         short += any(u > 0 for u in plan["unplaced"])
-    print(f"flow oracle: {n} instances agree with networkx ({short} with capacity short)")
+    print(f"flow oracle: {n} instances agree with networkx ({short} with persons left unplaced)")
 
 
 if __name__ == "__main__":
