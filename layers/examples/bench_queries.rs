@@ -17,7 +17,8 @@ use geo::{Geometry, MultiPolygon, Point};
 use layers::dataset::{DatasetMeta, write_dataset};
 use layers::manifest::ManifestLayer;
 use layers::query::earthquake::{EarthquakeRequest, earthquake};
-use layers::query::transfer::{TransferRequest, transfer};
+use layers::query::flow::{solve, solve_full_graph};
+use layers::query::transfer::{Scope, TransferRequest, transfer_with};
 use layers::query::{Access, Derived, Limits};
 use layers::testdata::{Rng, fixture_layers_in, store_from};
 use layers::{Feature, Layer, Store, Value, catalogue};
@@ -171,33 +172,62 @@ fn main() {
     }
     report("point profile + JSON (no HTTP)", us);
 
-    // 4. Transfer for a county-size warning polygon: 楚雄市 (532301).
-    if let Some(&county) = derived.admin.by_code.get("532301") {
-        let admin = store.layer("admin").unwrap();
-        let area: MultiPolygon<f64> = match &admin.features[county as usize].geometry {
+    // 4. Transfer: a county (楚雄市, 532301) and the whole prefecture (楚雄州, 532300),
+    // flood, default scope and min_grade; then everyone in the area (scope all), which
+    // loads the optimisation most. Both solvers, same problems.
+    let admin = store.layer("admin").unwrap();
+    for (code, what) in [
+        ("532301", "county"),
+        ("532300", "prefecture"),
+        ("530000", "province"),
+    ] {
+        let Some(&unit) = derived.admin.by_code.get(code) else {
+            continue;
+        };
+        let area: MultiPolygon<f64> = match &admin.features[unit as usize].geometry {
             Geometry::MultiPolygon(mp) => mp.clone(),
             _ => unreachable!(),
         };
-        let req = TransferRequest {
-            area,
-            hazard_type: "flood".into(),
-            max_distance_m: None,
-            include_geometry: false,
-        };
-        let mut us = Vec::new();
-        for _ in 0..20 {
-            let (r, t) =
-                time(|| transfer(&store, &derived, &access, &req, &limits).expect("transfer"));
-            sink += r.summary.grids;
-            us.push(t);
+        for scope in [Scope::Exposed, Scope::All] {
+            let req = TransferRequest {
+                scope,
+                ..TransferRequest::new(area.clone(), "flood")
+            };
+            for (name, solver) in [
+                ("new solver", solve as layers::query::transfer::plan::Solver),
+                ("old solver", solve_full_graph),
+            ] {
+                let runs = if name == "old solver" && scope == Scope::All {
+                    3
+                } else {
+                    10
+                };
+                let mut us = Vec::new();
+                for _ in 0..runs {
+                    let (r, t) = time(|| {
+                        transfer_with(&store, &derived, &access, &req, &limits, solver)
+                            .expect("transfer")
+                    });
+                    sink += r.summary.grids;
+                    us.push(t);
+                }
+                let r = transfer_with(&store, &derived, &access, &req, &limits, solver).unwrap();
+                let s = &r.summary;
+                let bytes = serde_json::to_vec(&r).unwrap().len();
+                println!(
+                    "transfer {code} {scope:?}: {} grids in area, {} to move, {} persons, {} planned, {} rerouted, {} unplaced, {} shelters used, {} person-m, {bytes} B JSON",
+                    s.grids_in_area,
+                    s.grids,
+                    s.persons,
+                    s.persons_planned,
+                    s.persons_rerouted,
+                    s.persons_unplaced,
+                    s.shelters_used,
+                    s.person_metres
+                );
+                report(&format!("transfer {what} {scope:?}, {name}"), us);
+            }
         }
-        let r = transfer(&store, &derived, &access, &req, &limits).unwrap();
-        let s = &r.summary;
-        println!(
-            "transfer 532301: {} grids, {} persons, {} placed, {} unplaced, {} shelters used",
-            s.grids, s.persons, s.persons_placed, s.persons_unplaced, s.shelters_used
-        );
-        report("transfer, county-size polygon", us);
     }
 
     // 5. Ms 7 earthquake near 楚雄市.

@@ -78,3 +78,18 @@ impl ShelterFields {
         }
     }
 }
+
+/// The grades a caller may name as the lowest that counts (`min_grade`): 1 低 … 4 高.
+pub const GRADE_RANGE: std::ops::RangeInclusive<i64> = 1..=4;
+
+/// Is a zone of `grade` a danger zone when the caller counts grades from `min_grade`
+/// up? With the default `min_grade` = [`HIGH_GRADE`] this is [`is_high_grade`].
+///
+/// ```
+/// use layers::query::rules::{HIGH_GRADE, counts_as_exposed, is_high_grade};
+/// assert_eq!(counts_as_exposed(3, HIGH_GRADE), is_high_grade(3));
+/// assert!(counts_as_exposed(2, 2) && !counts_as_exposed(2, 3));
+/// ```
+pub fn counts_as_exposed(grade: i64, min_grade: i64) -> bool {
+    grade >= min_grade
+}

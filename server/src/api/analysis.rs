@@ -5,11 +5,14 @@
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use layers::query::earthquake::{EarthquakeRequest, earthquake};
 use layers::query::fire::{FireRequest, fire};
 use layers::query::input;
-use layers::query::transfer::{TransferRequest, transfer};
+use layers::query::rules::HIGH_GRADE;
+use layers::query::transfer::output::grid_csv;
+use layers::query::transfer::{Scope, TransferRequest, transfer};
 use layers::{Access, Dataset};
 use serde_json::Value as JsonValue;
 
@@ -63,8 +66,27 @@ fn to_json<T: serde::Serialize>(v: T) -> serde_json::Result<JsonValue> {
 fn parse_transfer(body: &JsonValue) -> ApiResult<TransferRequest> {
     let m = Members::new(
         body,
-        &["area", "hazard_type", "max_distance_m", "include_geometry"],
+        &[
+            "area",
+            "hazard_type",
+            "max_distance_m",
+            "include_geometry",
+            "scope",
+            "min_grade",
+        ],
     )?;
+    let scope = match m.str("scope")? {
+        None => Scope::default(),
+        Some(s) => Scope::parse(s)
+            .ok_or_else(|| ApiError::bad("scope", format!("expected exposed or all, got {s:?}")))?,
+    };
+    let min_grade = match m.get("min_grade") {
+        None => HIGH_GRADE,
+        Some(v) => v
+            .as_i64()
+            .filter(|g| (1..=4).contains(g))
+            .ok_or_else(|| ApiError::bad("min_grade", "expected a grade 1-4 (an integer)"))?,
+    };
     let area = input::geojson_area(m.required("area")?, "area", &LIMITS)?;
     let hazard_type = m
         .str("hazard_type")?
@@ -74,7 +96,9 @@ fn parse_transfer(body: &JsonValue) -> ApiResult<TransferRequest> {
         area,
         hazard_type,
         max_distance_m: m.f64("max_distance_m")?,
-        include_geometry: m.bool("include_geometry")?.unwrap_or(true),
+        include_geometry: m.bool("include_geometry")?.unwrap_or(false),
+        scope,
+        min_grade,
     })
 }
 
@@ -124,14 +148,51 @@ async fn answer(
     Ok(Json(out).into_response())
 }
 
-/// `POST /api/v1/analysis/transfer`
+/// Does the client ask for CSV (`Accept: text/csv`) rather than JSON?
+fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|m| m.split(';').next().unwrap_or("").trim() == "text/csv")
+}
+
+/// `POST /api/v1/analysis/transfer`; with `Accept: text/csv`, the per-grid table as
+/// CSV (UTF-8 with a BOM).
 pub async fn transfer_handler(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     RawQuery(q): RawQuery,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    answer(&state, caller, "transfer", q.as_deref(), &body).await
+    if !wants_csv(&headers) {
+        return answer(&state, caller, "transfer", q.as_deref(), &body).await;
+    }
+    Params::parse(q.as_deref(), &[])?;
+    let Analysis::Transfer(req) = Analysis::parse("transfer", &body)? else {
+        unreachable!("parse(\"transfer\") gives a transfer")
+    };
+    let dataset = state.dataset()?;
+    let csv = state
+        .run_blocking(move || {
+            let r = transfer(
+                dataset.store(),
+                dataset.derived(),
+                &caller.access,
+                &req,
+                &LIMITS,
+            )?;
+            Ok::<_, ApiError>(grid_csv(&r))
+        })
+        .await??;
+    let mut resp = csv.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(resp)
 }
 
 /// `POST /api/v1/analysis/earthquake`

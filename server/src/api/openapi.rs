@@ -7,7 +7,7 @@ use layers::catalogue::{HAZARD_TYPES, INVENTORY_CATEGORIES};
 use layers::query::attenuation::GB18306_QINGHAI_TIBET;
 use layers::query::earthquake::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
 use layers::query::fire::NEIGHBOUR_TOLERANCE_M;
-use layers::query::transfer::METHOD;
+use layers::query::transfer::{METHOD_ALL, METHOD_EXPOSED, METHOD_PLACE};
 use serde_json::{Value as Json, json};
 
 use super::queries::LIMITS;
@@ -67,6 +67,12 @@ fn ok(description: &str, media: &str) -> Json {
         "404": {"$ref": "#/components/responses/NotFound"},
         "503": {"$ref": "#/components/responses/Unavailable"}
     })
+}
+
+/// A 200 answer that also comes as CSV (`Accept: text/csv`).
+fn with_csv(mut responses: Json) -> Json {
+    responses["200"]["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+    responses
 }
 
 fn with_body(mut responses: Json) -> Json {
@@ -368,17 +374,21 @@ pub fn document(body_limit: usize) -> Json {
     add(
         "/api/v1/analysis/transfer",
         post(
-            &format!("Warning-area transfer. {METHOD}"),
+            &format!(
+                "Warning-area transfer. {METHOD_EXPOSED} {METHOD_ALL} {METHOD_PLACE} With `Accept: text/csv` the answer is the per-grid table as CSV (UTF-8 with a BOM)."
+            ),
             vec![],
             json!({"type": "object", "required": ["area", "hazard_type"], "additionalProperties": false, "properties": {
             "area": polygon_schema(),
             "hazard_type": {"type": "string", "enum": hazards},
             "max_distance_m": {"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m, "default": LIMITS.transfer_default_distance_m, "description": "farthest shelter a grid may be sent to"},
-            "include_geometry": {"type": "boolean", "default": true}}}),
-            ok(
-                "grids (GeoJSON, with share, persons_to_move, assignments, unplaced), shelters used, unusable shelters, summary; call_list (叫应) only for callers cleared for personal data",
+            "include_geometry": {"type": "boolean", "default": false, "description": "add the grids as GeoJSON (member geometry)"},
+            "scope": {"type": "string", "enum": ["exposed", "all"], "default": "exposed", "description": "exposed: persons in danger zones of the warned hazard and those threatened by hazard points; all: everyone in the area"},
+            "min_grade": {"type": "integer", "minimum": 1, "maximum": 4, "default": 3, "description": "lowest zone grade that counts as danger (3 = 较高)"}}}),
+            with_csv(ok(
+                "summary, exposure basis, one row per grid (persons to move, planned shelter, route planned/rerouted with reason, assignments, unplaced), shelters used, unusable shelters with reasons; geometry only with include_geometry; call_list (叫应) only for callers cleared for personal data. Accept: text/csv gives the per-grid table",
                 "application/json",
-            ),
+            )),
         ),
     );
     add(

@@ -77,6 +77,8 @@ export class Tools {
       const types = this.app.schemas.get('hazard_zones')?.fields.find((f) => f.name === 'hazard_type')?.values || [];
       const opts = types.map((v) => `<option value="${esc(v.value)}" ${v.value === (this.app.hazardType || 'flood') ? 'selected' : ''}>${esc(document.documentElement.lang === 'en' ? v.en : v.zh)}</option>`).join('');
       this.hint(`${esc(t('transferHint'))} <select id="transfer-hazard">${opts || '<option value="flood">flood</option>'}</select>
+        <select id="transfer-scope"><option value="exposed">${esc(t('scopeExposed'))}</option><option value="all">${esc(t('scopeAll'))}</option></select>
+        <label>${esc(t('minGrade'))} <select id="transfer-grade"><option value="3" selected>3 较高</option><option value="4">4 高</option><option value="2">2 较低</option><option value="1">1 低</option></select></label>
         <button type="button" id="draw-finish">${esc(t('finish'))}</button> <button type="button" id="draw-cancel">${esc(t('cancel'))}</button>`);
       document.getElementById('draw-finish').onclick = () => this.finishPolygon();
       document.getElementById('draw-cancel').onclick = () => this.select('transfer');
@@ -142,7 +144,9 @@ export class Tools {
     const v = this.vertices.filter((c, i, a) => i === 0 || c[0] !== a[i - 1][0] || c[1] !== a[i - 1][1]);
     if (v.length < 3) return;
     const hazard = document.getElementById('transfer-hazard')?.value || 'flood';
-    const request = { area: { type: 'Polygon', coordinates: [[...v, v[0]]] }, hazard_type: hazard };
+    const scope = document.getElementById('transfer-scope')?.value || 'exposed';
+    const minGrade = Number(document.getElementById('transfer-grade')?.value || 3);
+    const request = { area: { type: 'Polygon', coordinates: [[...v, v[0]]] }, hazard_type: hazard, scope, min_grade: minGrade, include_geometry: true };
     this.vertices = [];
     await this.runTransfer(request);
   }
@@ -158,15 +162,18 @@ export class Tools {
     }
     this.draw('draw', [{ type: 'Feature', properties: {}, geometry: request.area }]);
     this.draw('marks', []);
-    this.draw('grids', r.grids.features.filter((f) => f.geometry));
+    const shapes = (r.geometry?.features || []).filter((f) => f.geometry);
+    this.draw('grids', shapes);
     const where = await this.shelterPlaces(r.shelters.map((s) => s.fid));
+    const shapeOf = new Map(shapes.map((f) => [f.id, f.geometry]));
     const lines = [];
-    for (const g of r.grids.features) {
-      if (!g.geometry) continue;
-      const from = centre(g.geometry);
-      for (const a of g.properties.assignments || []) {
+    for (const g of r.grids) {
+      const shape = shapeOf.get(g.fid);
+      if (!shape) continue;
+      const from = centre(shape);
+      for (const a of g.assignments || []) {
         const to = where.get(a.shelter_fid);
-        if (to) lines.push({ type: 'Feature', properties: { persons: a.persons }, geometry: { type: 'LineString', coordinates: [from, to] } });
+        if (to) lines.push({ type: 'Feature', properties: { persons: a.persons, planned: a.planned }, geometry: { type: 'LineString', coordinates: [from, to] } });
       }
     }
     this.draw('assign', lines);
@@ -187,37 +194,39 @@ export class Tools {
   }
 
   transferRows(r) {
-    return r.grids.features.map((g) => {
-      const p = g.properties;
-      return {
-        code: p.grid_code, name: p.name, level: p.level, share: p.share, households: p.households,
-        persons: p.persons_to_move ?? p.persons,
-        to: (p.assignments || []).map((a) => `${a.shelter_name || a.shelter_id || a.shelter_fid} (${a.persons}, ${metres(a.distance_m)})`).join('; '),
-        unplaced: p.unplaced || 0,
-      };
-    });
+    const names = new Map(r.shelters.map((s) => [s.fid, s.name || s.shelter_id]));
+    return r.grids.map((g) => ({
+      code: g.grid_code, name: g.name, share: g.exposed_share, basis: g.basis, households: g.households_to_move,
+      persons: g.persons_to_move, route: g.route, reason: g.reroute_reason || '',
+      to: (g.assignments || []).map((a) => `${a.planned ? '' : '↪ '}${names.get(a.shelter_fid) || a.shelter_id || a.shelter_fid} (${a.persons}, ${metres(a.distance_m)})`).join('; '),
+      unplaced: g.unplaced || 0,
+    }));
   }
 
   renderTransfer(r) {
     const t = this.t;
     const s = r.summary;
     const rows = this.transferRows(r);
-    const body = rows.map((x) => `<tr class="${x.unplaced > 0 ? 'unplaced' : ''}"><td>${esc(x.code)}</td><td>${esc(x.name)}</td><td>${fmt(x.share * 100, 0)}%</td>
-      <td class="num">${fmt(x.persons)}</td><td>${esc(x.to)}</td><td class="num">${x.unplaced > 0 ? `<b>${fmt(x.unplaced)}</b>` : '0'}</td></tr>`).join('');
+    const body = rows.map((x) => `<tr class="${x.unplaced > 0 ? 'unplaced' : ''}"><td>${esc(x.code)}</td><td>${esc(x.name)}</td><td>${fmt(x.share * 100, 0)}% ${esc(t(`basis_${x.basis}`))}</td>
+      <td class="num">${fmt(x.persons)}</td><td>${esc(t(`route_${x.route}`))}${x.reason ? ` <small>${esc(x.reason)}</small>` : ''}</td><td>${esc(x.to)}</td><td class="num">${x.unplaced > 0 ? `<b>${fmt(x.unplaced)}</b>` : '0'}</td></tr>`).join('');
+    const basis = r.exposure.scope === 'all' ? t('scopeAll') : `${t('scopeExposed')} · ${t('minGrade')} ≥ ${r.exposure.min_grade}${r.exposure.hazard_point_types.length ? ` · ${t('hazardPoints')}: ${r.exposure.hazard_point_types.join(', ')}` : ''}`;
     const calls = r.call_list ? `<h3>${esc(t('callList'))}</h3><table class="grid-table"><tbody>${r.call_list.map((c) => `<tr><td>${esc(c.grid_code)}</td><td>${esc(c.grid_name)}</td><td>${esc(c.responsible_person)}</td><td>${esc(c.responsible_phone)}</td></tr>`).join('')}</tbody></table>` : '';
     this.showResult(this.last.title, `
+      <p class="muted" id="transfer-basis">${esc(basis)} · ${esc(t('personsInArea'))} ${fmt(s.persons_in_area)}</p>
       <div class="summary">
         <div><span>${esc(t('gridCount'))}</span><b id="transfer-grids">${fmt(s.grids)}</b></div>
         <div><span>${esc(t('households'))}</span><b>${fmt(s.households)}</b></div>
         <div><span>${esc(t('persons'))}</span><b id="transfer-persons">${fmt(s.persons)}</b></div>
         <div><span>${esc(t('placed'))}</span><b>${fmt(s.persons_placed)}</b></div>
+        <div><span>${esc(t('route_planned'))}</span><b id="transfer-planned">${fmt(s.persons_planned)}</b></div>
+        <div><span>${esc(t('route_rerouted'))}</span><b id="transfer-rerouted">${fmt(s.persons_rerouted)}</b></div>
         <div class="${s.persons_unplaced > 0 ? 'bad' : ''}"><span>${esc(t('unplaced'))}</span><b id="transfer-unplaced">${fmt(s.persons_unplaced)}</b></div>
         <div><span>${esc(t('sheltersUsed'))}</span><b>${fmt(s.shelters_used)}</b></div>
         <div><span>${esc(t('meanDistance'))}</span><b>${s.mean_distance_m ? metres(s.mean_distance_m) : '—'}</b></div>
       </div>
       ${s.persons_unplaced > 0 ? `<p class="warn">⚠ ${esc(t('unplaced'))}: ${fmt(s.persons_unplaced)} ${esc(t('persons'))}</p>` : ''}
       <table class="grid-table" id="transfer-table"><thead><tr><th>${esc(t('gridCode'))}</th><th>${esc(t('gridName'))}</th><th>${esc(t('share'))}</th>
-        <th>${esc(t('toMove'))}</th><th>${esc(t('assignedTo'))}</th><th>${esc(t('unplaced'))}</th></tr></thead><tbody>${body}</tbody></table>
+        <th>${esc(t('toMove'))}</th><th>${esc(t('route'))}</th><th>${esc(t('assignedTo'))}</th><th>${esc(t('unplaced'))}</th></tr></thead><tbody>${body}</tbody></table>
       ${calls}`, this.actions(true));
     this.wireActions();
   }
@@ -225,8 +234,8 @@ export class Tools {
   csv() {
     const t = this.t;
     const rows = this.transferRows(this.last.result);
-    const head = [t('gridCode'), t('gridName'), 'level', t('share'), t('households'), t('toMove'), t('assignedTo'), t('unplaced')];
-    const lines = [head, ...rows.map((x) => [x.code, x.name, x.level, x.share, x.households, x.persons, x.to, x.unplaced])]
+    const head = [t('gridCode'), t('gridName'), t('share'), 'basis', t('households'), t('toMove'), t('route'), 'reason', t('assignedTo'), t('unplaced')];
+    const lines = [head, ...rows.map((x) => [x.code, x.name, x.share, x.basis, x.households, x.persons, x.route, x.reason, x.to, x.unplaced])]
       .map((r) => r.map(csvCell).join(','));
     // BOM so that spreadsheet programs read the Chinese names as UTF-8.
     const blob = new Blob(['\ufeff', lines.join('\r\n')], { type: 'text/csv;charset=utf-8' });

@@ -89,7 +89,7 @@ function drawScenario() {
   const p = wall.published;
   const features = [];
   if (p?.request?.area) features.push({ type: 'Feature', properties: { part: 'area' }, geometry: p.request.area });
-  if (p?.kind === 'transfer') (p.result?.grids?.features || []).filter((f) => f.geometry).forEach((f) => features.push({ ...f, properties: { part: 'grid', unplaced: f.properties.unplaced || 0 } }));
+  if (p?.kind === 'transfer') (p.result?.geometry?.features || []).filter((f) => f.geometry).forEach((f) => features.push({ ...f, properties: { part: 'grid', unplaced: f.properties.unplaced || 0 } }));
   if (p?.kind === 'earthquake') (p.result?.zones?.features || []).forEach((f) => features.push({ ...f, properties: { part: 'zone', intensity: f.properties.intensity } }));
   m.getSource('scenario').setData({ type: 'FeatureCollection', features });
 }
