@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::Method;
 use layers::query::Limits;
-use layers::query::input::geojson_area;
+use layers::query::geojson_area;
 use libfuzzer_sys::fuzz_target;
 
 const ENDPOINTS: [&str; 4] = [

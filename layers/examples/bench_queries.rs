@@ -16,10 +16,10 @@ use std::time::Instant;
 use geo::{Geometry, MultiPolygon, Point};
 use layers::dataset::{DatasetMeta, write_dataset};
 use layers::manifest::ManifestLayer;
-use layers::query::earthquake::{EarthquakeRequest, earthquake};
-use layers::query::flow::{solve, solve_full_graph};
-use layers::query::transfer::{Scope, TransferRequest, transfer_with};
 use layers::query::{Access, Derived, Limits};
+use layers::query::{EarthquakeRequest, earthquake};
+use layers::query::{Scope, TransferRequest, transfer_with};
+use layers::query::{solve, solve_full_graph};
 use layers::testdata::{Rng, fixture_layers_in, store_from};
 use layers::{Feature, Layer, Store, Value, catalogue};
 
@@ -162,10 +162,7 @@ fn main() {
     for _ in 0..5_000 {
         let p = Point::new(rng.range(100.8, 102.3), rng.range(24.3, 26.4));
         let (bytes, t) = time(|| {
-            serde_json::to_vec(&layers::query::point::point_profile(
-                &store, &derived, &access, p,
-            ))
-            .unwrap()
+            serde_json::to_vec(&layers::query::point_profile(&store, &derived, &access, p)).unwrap()
         });
         sink += bytes.len();
         us.push(t);
@@ -194,7 +191,7 @@ fn main() {
                 ..TransferRequest::new(area.clone(), "flood")
             };
             for (name, solver) in [
-                ("new solver", solve as layers::query::transfer::plan::Solver),
+                ("new solver", solve as layers::query::Solver),
                 ("old solver", solve_full_graph),
             ] {
                 let runs = if name == "old solver" && scope == Scope::All {

@@ -8,7 +8,7 @@
 
 use std::io::Read;
 
-use layers::query::flow::{Transport, solve};
+use layers::query::{Transport, solve};
 use serde_json::{Value, json};
 
 fn ints(v: &Value) -> Vec<i64> {

@@ -12,7 +12,7 @@
 
 use geo::{Destination, Geodesic, Geometry, Point};
 use layers::manifest::ManifestLayer;
-use layers::query::within::distance_to;
+use layers::query::distance_to;
 use layers::{Feature, Layer, Value, catalogue};
 
 fn one_point_layer(p: Point<f64>) -> Layer {
@@ -46,17 +46,17 @@ fn wellington_to_salamanca() {
     let d = distance_to(&Geometry::Point(salamanca), wellington);
     assert!((d - 19_959_679.267).abs() < 0.001, "{d}");
     // The search radius bound must admit it.
-    let within = layers::query::within::matching(
+    let within = layers::query::matching(
         &layer,
-        &layers::query::within::Region::Radius {
+        &layers::query::Region::Radius {
             centre: wellington,
             radius_m: 19_959_680.0,
         },
     );
     assert_eq!(within.len(), 1);
-    let short = layers::query::within::matching(
+    let short = layers::query::matching(
         &layer,
-        &layers::query::within::Region::Radius {
+        &layers::query::Region::Radius {
             centre: wellington,
             radius_m: 19_959_679.0,
         },

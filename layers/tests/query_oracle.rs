@@ -9,9 +9,9 @@ use geo::{
     BoundingRect, Distance, Geodesic, Geometry, Intersects, MultiPolygon, Point, Polygon, Rect,
 };
 use layers::query::Derived;
-use layers::query::derived::zones_at;
-use layers::query::nearest::{Filter, predicate};
-use layers::query::within::{Region, distance_to, matching};
+use layers::query::zones_at;
+use layers::query::{Filter, predicate};
+use layers::query::{Region, distance_to, matching};
 use layers::schema::GeometryKind;
 use layers::testdata::{Rng, fixture_store};
 use layers::{Layer, Store};

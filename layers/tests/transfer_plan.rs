@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 use geo::{Geometry, Intersects, MultiPolygon};
 use layers::Store;
-use layers::query::derived::{field, int, text};
-use layers::query::transfer::{Scope, TransferRequest, TransferResult, transfer};
+use layers::query::attributes::{field, int, text};
 use layers::query::{Access, Derived, Limits};
+use layers::query::{Scope, TransferRequest, TransferResult, transfer};
 use layers::testdata::fixture_store;
 
 fn stores() -> Vec<(&'static str, &'static Store, &'static Derived)> {
@@ -220,7 +220,7 @@ fn the_compact_answer_has_no_geometry_and_its_csv_one_line_per_grid() {
     let area = unit_area(store, derived, "532301").unwrap();
     let r = run(store, derived, &area, Scope::Exposed);
     assert!(r.geometry.is_none());
-    let csv = layers::query::transfer::output::grid_csv(&r);
+    let csv = layers::query::grid_csv(&r);
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), r.grids.len() + 1);
     let req = TransferRequest {

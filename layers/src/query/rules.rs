@@ -14,7 +14,7 @@ pub const HIGH_GRADE: i64 = 3;
 /// Is `grade` a high grade (较高 or 高)?
 ///
 /// ```
-/// use layers::query::rules::is_high_grade;
+/// use layers::query::is_high_grade;
 /// assert!(is_high_grade(3) && is_high_grade(4));
 /// assert!(!is_high_grade(2));
 /// ```
@@ -86,7 +86,7 @@ pub const GRADE_RANGE: std::ops::RangeInclusive<i64> = 1..=4;
 /// up? With the default `min_grade` = [`HIGH_GRADE`] this is [`is_high_grade`].
 ///
 /// ```
-/// use layers::query::rules::{HIGH_GRADE, counts_as_exposed, is_high_grade};
+/// use layers::query::{HIGH_GRADE, counts_as_exposed, is_high_grade};
 /// assert_eq!(counts_as_exposed(3, HIGH_GRADE), is_high_grade(3));
 /// assert!(counts_as_exposed(2, 2) && !counts_as_exposed(2, 3));
 /// ```

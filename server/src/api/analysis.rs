@@ -7,12 +7,12 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use layers::query::earthquake::{EarthquakeRequest, earthquake};
-use layers::query::fire::{FireRequest, fire};
-use layers::query::input;
-use layers::query::rules::HIGH_GRADE;
-use layers::query::transfer::output::grid_csv;
-use layers::query::transfer::{Scope, TransferRequest, transfer};
+use layers::query;
+use layers::query::HIGH_GRADE;
+use layers::query::grid_csv;
+use layers::query::{EarthquakeRequest, earthquake};
+use layers::query::{FireRequest, fire};
+use layers::query::{Scope, TransferRequest, transfer};
 use layers::{Access, Dataset};
 use serde_json::Value as JsonValue;
 
@@ -87,7 +87,7 @@ fn parse_transfer(body: &JsonValue) -> ApiResult<TransferRequest> {
             .filter(|g| (1..=4).contains(g))
             .ok_or_else(|| ApiError::bad("min_grade", "expected a grade 1-4 (an integer)"))?,
     };
-    let area = input::geojson_area(m.required("area")?, "area", &LIMITS)?;
+    let area = query::geojson_area(m.required("area")?, "area", &LIMITS)?;
     let hazard_type = m
         .str("hazard_type")?
         .ok_or_else(|| ApiError::bad("hazard_type", "required member is missing"))?

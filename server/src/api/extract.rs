@@ -279,7 +279,7 @@ impl<'a> Members<'a> {
         let lat = arr[1]
             .as_f64()
             .ok_or_else(|| ApiError::bad(format!("{name}[1]"), "expected a number"))?;
-        Ok(layers::query::input::lon_lat(
+        Ok(layers::query::lon_lat(
             lon,
             lat,
             &format!("{name}[0]"),

@@ -11,10 +11,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use layers::query::geojson::GeoFeature;
-use layers::query::input;
-use layers::query::nearest::visible_layer;
-use layers::query::within::{Region, matching};
+use layers::query;
+use layers::query::GeoFeature;
+use layers::query::visible_layer;
+use layers::query::{Region, matching};
 use serde_json::{Value as Json, json};
 
 use super::extract::Params;
@@ -150,14 +150,14 @@ pub async fn items(
 ) -> ApiResult<Response> {
     let p = Params::parse(q.as_deref(), &["bbox", "datetime", "limit", "offset", "f"])?;
     let Path(id) = id?;
-    let page = input::page(
+    let page = query::page(
         ogc_params::limit(&p, LIMITS.max_page_size)?,
         p.offset()?,
         &LIMITS,
     )?;
     let boxes = ogc_params::bbox(&p)?
         .into_iter()
-        .map(|b| input::bbox(b, "bbox"))
+        .map(|b| query::bbox(b, "bbox"))
         .collect::<Result<Vec<_>, _>>()?;
     let datetime = ogc_params::datetime(&p)?;
     let o = origin(&state.config, &headers);

@@ -4,10 +4,10 @@
 use axum::Json as AxumJson;
 use axum::response::{IntoResponse, Response};
 use layers::catalogue::{HAZARD_TYPES, INVENTORY_CATEGORIES};
-use layers::query::attenuation::GB18306_QINGHAI_TIBET;
-use layers::query::earthquake::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
-use layers::query::fire::NEIGHBOUR_TOLERANCE_M;
-use layers::query::transfer::{METHOD_ALL, METHOD_EXPOSED, METHOD_PLACE};
+use layers::query::GB18306_QINGHAI_TIBET;
+use layers::query::NEIGHBOUR_TOLERANCE_M;
+use layers::query::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
+use layers::query::{METHOD_ALL, METHOD_EXPOSED, METHOD_PLACE};
 use serde_json::{Value as Json, json};
 
 use super::queries::LIMITS;

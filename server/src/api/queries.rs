@@ -5,9 +5,9 @@ use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use layers::query::nearest::{Filter, NearestRequest, nearest_features};
-use layers::query::within::{Region, within as within_query};
-use layers::query::{Limits, area::area_summary, input, point::point_profile};
+use layers::query::{self, Limits, area_summary, point_profile};
+use layers::query::{Filter, NearestRequest, nearest_features};
+use layers::query::{Region, within as within_query};
 
 use super::extract::{JsonBody, Params};
 use crate::access::Caller;
@@ -18,7 +18,7 @@ pub const LIMITS: Limits = Limits::STANDARD;
 
 fn lon_lat(p: &Params) -> ApiResult<geo::Point<f64>> {
     let (lon, lat) = (p.req_f64("lon")?, p.req_f64("lat")?);
-    Ok(input::lon_lat(lon, lat, "lon", "lat")?)
+    Ok(query::lon_lat(lon, lat, "lon", "lat")?)
 }
 
 /// `GET /api/v1/point?lon=&lat=`
@@ -128,11 +128,11 @@ pub async fn within_get(
                     "give either bbox, or lon, lat and radius_m",
                 ));
             }
-            Region::BBox(input::bbox(b, "bbox")?)
+            Region::BBox(query::bbox(b, "bbox")?)
         }
         (None, Some(_)) => Region::Radius {
             centre: lon_lat(&p)?,
-            radius_m: input::distance_m(p.req_f64("radius_m")?, "radius_m", &LIMITS)?,
+            radius_m: query::distance_m(p.req_f64("radius_m")?, "radius_m", &LIMITS)?,
         },
         (Some(_), Some(_)) => {
             return Err(ApiError::bad(
@@ -142,7 +142,7 @@ pub async fn within_get(
         }
         (None, None) => return Err(ApiError::bad("bbox", "give bbox, or lon, lat and radius_m")),
     };
-    let page = input::page(
+    let page = query::page(
         p.count("limit", LIMITS.max_page_size)?,
         p.offset()?,
         &LIMITS,
@@ -168,12 +168,12 @@ pub async fn within_post(
 ) -> ApiResult<Response> {
     let p = Params::parse(q.as_deref(), &["layer", "limit", "offset"])?;
     let layer = p.required("layer")?;
-    let page = input::page(
+    let page = query::page(
         p.count("limit", LIMITS.max_page_size)?,
         p.offset()?,
         &LIMITS,
     )?;
-    let area = input::geojson_area(&body, "body", &LIMITS)?;
+    let area = query::geojson_area(&body, "body", &LIMITS)?;
     let dataset = state.dataset()?;
     Ok(Json(within_query(
         dataset.store(),

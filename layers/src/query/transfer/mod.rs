@@ -13,10 +13,10 @@
 //! 4. The compact result ([`output`]): one row per grid and per shelter; geometry on
 //!    request; the per-grid table as CSV.
 
-pub mod exposure;
-pub mod output;
-pub mod plan;
-pub mod shelters;
+mod exposure;
+mod output;
+mod plan;
+mod shelters;
 
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -32,8 +32,9 @@ use crate::store::Store;
 
 pub use output::{
     CallEntry, ExposureBasis, GridFeatures, GridRow, ShelterUse, TransferResult, TransferSummary,
+    grid_csv,
 };
-pub use plan::Assignment;
+pub use plan::{Assignment, Solver};
 pub use shelters::Unusable;
 
 /// Who moves.
