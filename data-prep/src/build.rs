@@ -11,7 +11,7 @@ use layers::dataset::{DatasetMeta, LayerData, write_dataset};
 use layers::manifest::{Region, SourceFile};
 
 use crate::config::PrepConfig;
-use crate::read_layer::{Pending, read_source};
+use crate::read_layer::{Pending, ReadOptions, read_source};
 use crate::report::{Place, Report, Severity};
 
 #[derive(Debug, Clone, Default)]
@@ -77,7 +77,10 @@ pub fn build(
             entry,
             &path,
             &label,
-            options,
+            ReadOptions {
+                skip_invalid: options.skip_invalid,
+                progress: options.progress,
+            },
             &mut pending,
             &mut report,
         );

@@ -11,13 +11,21 @@ use layers::Feature;
 use layers::catalogue;
 use layers::schema::{FieldDef, FieldType, LayerSchema};
 
-use crate::build::BuildOptions;
 use crate::config::{LayerSource, PrepConfig};
 use crate::crs::SourceCrs;
 use crate::geometry::{intake, within_bounds};
 use crate::mapping::Mapper;
 use crate::report::{Place, Report, Severity};
 use crate::source::{self, Raw, Source, SourceFeature, SourceType};
+
+/// How to read: what the build's options say about one source.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadOptions {
+    /// Skip invalid features with a warning instead of failing the build.
+    pub skip_invalid: bool,
+    /// Show a progress bar.
+    pub progress: bool,
+}
 
 /// One layer being assembled from its sources.
 pub(crate) struct Pending {
@@ -34,7 +42,7 @@ pub(crate) fn read_source(
     entry: &LayerSource,
     path: &Path,
     label: &str,
-    options: &BuildOptions,
+    options: ReadOptions,
     pending: &mut HashMap<String, Pending>,
     report: &mut Report,
 ) {
@@ -359,7 +367,7 @@ fn merge_context(into: &mut LayerSchema, more: LayerSchema) -> Result<(), String
     Ok(())
 }
 
-fn progress_bar(options: &BuildOptions, len: Option<u64>, label: &str) -> ProgressBar {
+fn progress_bar(options: ReadOptions, len: Option<u64>, label: &str) -> ProgressBar {
     if !options.progress {
         return ProgressBar::hidden();
     }

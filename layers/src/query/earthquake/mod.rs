@@ -21,6 +21,7 @@
 
 mod isoseismals;
 mod orientation;
+mod output;
 mod tally;
 
 use geo::Point;
@@ -34,7 +35,7 @@ use super::error::{QueryError, QueryResult};
 use super::limits::Limits;
 use crate::store::Store;
 
-pub use isoseismals::{ZoneCollection, ZoneFeature, ZoneFigures};
+pub use output::{ZoneCollection, ZoneFeature, ZoneFigures};
 pub use tally::{DepotAt, DepotInReach, ShelterAt};
 
 /// A fault trace this close to the epicentre sets the long axis.
@@ -112,7 +113,7 @@ pub fn earthquake(
         relation,
         epicentral_intensity: (i0 * 100.0).round() / 100.0,
         orientation,
-        zones: isoseismals::collection(&zones, tally),
+        zones: output::collection(&zones, tally),
         depots_in_reach,
         reach_km,
         notes,
