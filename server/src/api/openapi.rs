@@ -8,7 +8,7 @@ use layers::query::GB18306_QINGHAI_TIBET;
 use layers::query::NEIGHBOUR_TOLERANCE_M;
 use layers::query::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
 use layers::query::{METHOD_ALL, METHOD_EXPOSED, METHOD_PLACE};
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json, json};
 
 use super::queries::LIMITS;
 
@@ -106,19 +106,44 @@ fn polygon_schema() -> Json {
 
 /// The document; `body_limit` is the server's configured request body limit.
 pub fn document(body_limit: usize) -> Json {
-    let rel = GB18306_QINGHAI_TIBET;
-    let hazards: Vec<&str> = HAZARD_TYPES.iter().map(|h| h.0).collect();
-    let categories: Vec<&str> = INVENTORY_CATEGORIES.iter().map(|c| c.0).collect();
-    let layer = q(
-        "layer",
-        json!({"type": "string"}),
-        true,
-        "layer id (see /collections)",
-    );
-    let mut paths = serde_json::Map::new();
+    let mut paths = Map::new();
+    ops_paths(&mut paths);
+    ogc_paths(&mut paths);
+    tiles_paths(&mut paths);
+    queries_paths(&mut paths, body_limit);
+    analyses_paths(&mut paths);
+    let error = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let resp = |d: &str| {
+        let mut e = error.clone();
+        e["description"] = json!(d);
+        e
+    };
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "riskmap API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "The unified risk map (一张图): spatial queries, scenario analyses, OGC API – Features and vector tiles. Coordinates EPSG:4326 lon/lat; distances geodesic metres on the WGS84 ellipsoid. Personal fields (responsible persons, phones, special-needs counts) are returned only to callers cleared for personal data.",
+            "x-limits": LIMITS, "x-body-limit-bytes": body_limit},
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true, "description": "the request field at fault"}}}}}},
+            "responses": {
+                "BadRequest": resp("bad or unknown parameter, malformed body"),
+                "NotFound": resp("no such thing"),
+                "TooLarge": resp(&format!("request body over {body_limit} bytes")),
+                "Unprocessable": resp("wrong geometry type or invalid (e.g. self-intersecting) geometry"),
+                "Unavailable": resp("no dataset loaded yet")
+            }
+        }
+    })
+}
+
+/// Operations: health and this document.
+fn ops_paths(paths: &mut Map<String, Json>) {
     let mut add = |p: &str, v: Json| {
         paths.insert(p.to_string(), v);
     };
+
     add(
         "/health",
         get(
@@ -127,6 +152,24 @@ pub fn document(body_limit: usize) -> Json {
             ok("status", "application/json"),
         ),
     );
+    add(
+        "/api/openapi.json",
+        get(
+            "This document",
+            vec![],
+            ok("OpenAPI 3.0 document", "application/json"),
+        ),
+    );
+}
+
+/// OGC API – Features and Tiles.
+fn ogc_paths(paths: &mut Map<String, Json>) {
+    let mut add = |p: &str, v: Json| {
+        paths.insert(p.to_string(), v);
+    };
+    let mut tp = vec![path("layer", "layer id")];
+    tp.extend(tile_params());
+
     add(
         "/",
         get(
@@ -206,6 +249,16 @@ pub fn document(body_limit: usize) -> Json {
     );
     let mut tp = vec![path("layer", "layer id")];
     tp.extend(tile_params());
+}
+
+/// Vector tiles, their TileJSON, the catalogue and styles.
+fn tiles_paths(paths: &mut Map<String, Json>) {
+    let mut add = |p: &str, v: Json| {
+        paths.insert(p.to_string(), v);
+    };
+    let mut tp = vec![path("layer", "layer id")];
+    tp.extend(tile_params());
+
     add(
         "/tiles/{layer}/{z}/{x}/{y}.mvt",
         get(
@@ -252,14 +305,21 @@ pub fn document(body_limit: usize) -> Json {
             ok("MapLibre style JSON", "application/json"),
         ),
     );
-    add(
-        "/api/openapi.json",
-        get(
-            "This document",
-            vec![],
-            ok("OpenAPI 3.0 document", "application/json"),
-        ),
+}
+
+/// The spatial questions.
+fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
+    let mut add = |p: &str, v: Json| {
+        paths.insert(p.to_string(), v);
+    };
+    let categories: Vec<&str> = INVENTORY_CATEGORIES.iter().map(|c| c.0).collect();
+    let layer = q(
+        "layer",
+        json!({"type": "string"}),
+        true,
+        "layer id (see /collections)",
     );
+
     add(
         "/api/v1/point",
         get(
@@ -371,6 +431,16 @@ pub fn document(body_limit: usize) -> Json {
             ok("area summary", "application/json"),
         ),
     );
+}
+
+/// The scenario analyses.
+fn analyses_paths(paths: &mut Map<String, Json>) {
+    let mut add = |p: &str, v: Json| {
+        paths.insert(p.to_string(), v);
+    };
+    let rel = GB18306_QINGHAI_TIBET;
+    let hazards: Vec<&str> = HAZARD_TYPES.iter().map(|h| h.0).collect();
+
     add(
         "/api/v1/analysis/transfer",
         post(
@@ -438,30 +508,6 @@ pub fn document(body_limit: usize) -> Json {
             ok("fire analysis", "application/json"),
         ),
     );
-    let error = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let resp = |d: &str| {
-        let mut e = error.clone();
-        e["description"] = json!(d);
-        e
-    };
-    json!({
-        "openapi": "3.0.3",
-        "info": {"title": "riskmap API", "version": env!("CARGO_PKG_VERSION"),
-            "description": "The unified risk map (一张图): spatial queries, scenario analyses, OGC API – Features and vector tiles. Coordinates EPSG:4326 lon/lat; distances geodesic metres on the WGS84 ellipsoid. Personal fields (responsible persons, phones, special-needs counts) are returned only to callers cleared for personal data.",
-            "x-limits": LIMITS, "x-body-limit-bytes": body_limit},
-        "paths": paths,
-        "components": {
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true, "description": "the request field at fault"}}}}}},
-            "responses": {
-                "BadRequest": resp("bad or unknown parameter, malformed body"),
-                "NotFound": resp("no such thing"),
-                "TooLarge": resp(&format!("request body over {body_limit} bytes")),
-                "Unprocessable": resp("wrong geometry type or invalid (e.g. self-intersecting) geometry"),
-                "Unavailable": resp("no dataset loaded yet")
-            }
-        }
-    })
 }
 
 pub async fn openapi(
