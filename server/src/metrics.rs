@@ -25,13 +25,76 @@ pub fn handle() -> &'static PrometheusHandle {
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &latency)
             .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_bytes".into()), &sizes))
             .expect("static buckets are valid");
-        match builder.install_recorder() {
+        let handle = match builder.install_recorder() {
             Ok(h) => h,
             // Another recorder is installed (an embedding application): render an
             // empty registry rather than fail.
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-        }
+        };
+        describe();
+        handle
     })
+}
+
+/// `# HELP` and units for every family this server records.
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "riskmap_http_requests_total",
+        "HTTP requests answered, by route template, method and status"
+    );
+    describe_histogram!(
+        "riskmap_http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer an HTTP request, by route template, method and status"
+    );
+    describe_gauge!(
+        "riskmap_http_requests_in_flight",
+        "HTTP requests being answered now"
+    );
+    describe_gauge!(
+        "riskmap_dataset_info",
+        "1 for the dataset version being served, 0 for versions served before"
+    );
+    describe_gauge!(
+        "riskmap_dataset_load_duration_seconds",
+        Unit::Seconds,
+        "Time the last successful dataset load took, derived indexes and tiles included"
+    );
+    describe_counter!(
+        "riskmap_dataset_loads_total",
+        "Dataset load attempts, by outcome (ok, failed)"
+    );
+    describe_counter!(
+        "riskmap_tile_cache_requests_total",
+        "Tile requests that consulted the cache, by result (hit, miss) and zoom"
+    );
+    describe_histogram!(
+        "riskmap_tile_bytes",
+        Unit::Bytes,
+        "Size of the tiles rendered on request, uncompressed, by zoom"
+    );
+}
+
+/// The request method as a label: the standard methods by name, anything else as
+/// `other`, so a client inventing methods cannot grow the series without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    const KNOWN: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::PATCH, "PATCH"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(m, _)| m == method)
+        .map_or("other", |(_, name)| name)
 }
 
 /// Middleware: count and time every request by route template and status.
@@ -40,14 +103,18 @@ pub async fn track(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".into(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let in_flight = metrics::gauge!("riskmap_http_requests_in_flight");
     in_flight.increment(1.0);
     let started = Instant::now();
     let response = next.run(req).await;
     in_flight.decrement(1.0);
     let status = response.status().as_u16().to_string();
-    let labels = [("route", route), ("method", method), ("status", status)];
+    let labels = [
+        ("route", route),
+        ("method", method.to_string()),
+        ("status", status),
+    ];
     metrics::counter!("riskmap_http_requests_total", &labels).increment(1);
     metrics::histogram!("riskmap_http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());

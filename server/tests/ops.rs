@@ -222,6 +222,13 @@ async fn metrics_report_requests_and_the_dataset() {
     let state = AppState::new(config(&ds));
     reload::load(&state).await;
     call(&state, get("/health")).await;
+    // A method nobody defined must not become a series of its own.
+    let odd = Request::builder()
+        .method("XYZZY")
+        .uri("/health")
+        .body(Body::empty())
+        .unwrap();
+    call(&state, odd).await;
     // The tile holding the first water source (101.0 E, 25.0 N).
     let (status, _, _) = call(&state, get("/tiles/water_sources/14/12788/7016.mvt")).await;
     assert_eq!(status, StatusCode::OK);
@@ -251,6 +258,26 @@ async fn metrics_report_requests_and_the_dataset() {
         "{text}"
     );
     assert!(text.contains("riskmap_tile_bytes"), "{text}");
+    assert!(!text.contains("XYZZY"), "{text}");
+    assert!(text.contains("method=\"other\""), "{text}");
+    // Every family says what it is (promtool lint asks for HELP).
+    let families: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("riskmap_"))
+        .filter_map(|l| l.split(['{', ' ']).next())
+        .map(|n| {
+            n.trim_end_matches("_bucket")
+                .trim_end_matches("_sum")
+                .trim_end_matches("_count")
+        })
+        .collect();
+    assert!(families.len() >= 6, "{families:?}");
+    for family in families {
+        assert!(
+            text.contains(&format!("# HELP {family} ")),
+            "no HELP for {family}"
+        );
+    }
 }
 
 #[tokio::test]
