@@ -362,6 +362,17 @@ def main():
         extra = set(vl["fields"]) - public_fields.get(vl["id"], set()) - {"point_count", "cluster"}
         if extra:
             problems.append(f"TileJSON {vl['id']} lists non-public fields {sorted(extra)}")
+    # Every style layer drawing from the composite names a layer the tiles hold (a
+    # misspelt source-layer draws nothing and MapLibre says nothing).
+    tiled = {vl["id"] for vl in tilejson["vector_layers"]}
+    for style in ("onemap", "wall"):
+        with urllib.request.urlopen(f"{args.url.rstrip('/')}/styles/{style}.json", timeout=60) as r:
+            doc = json.load(r)
+        for sl in doc.get("layers", []):
+            src = sl.get("source-layer")
+            if sl.get("source") == "onemap" and src is not None and src not in tiled:
+                problems.append(f"style {style}: layer {sl['id']} reads source-layer {src!r}, "
+                                f"which the composite does not have ({sorted(tiled)})")
     checker = Checker(args.url, manifest, public_fields, set(public_fields))
     checker.problems.extend(problems)
 
