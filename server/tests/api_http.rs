@@ -671,3 +671,67 @@ async fn public_callers_never_see_personal_fields() {
     .await;
     assert!(t.contains("responsible_phone") && t.contains("网格员"));
 }
+
+#[tokio::test]
+async fn transfer_scope_min_grade_and_csv() {
+    let area = square(101.35, 24.9, 0.3);
+    let run = |extra: Value| {
+        let mut body = json!({"area": area, "hazard_type": "flood"});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        async move { send(Method::POST, "/api/v1/analysis/transfer", Some(body), None).await }
+    };
+    let (s, exposed, t) = run(json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let (_, all, _) = run(json!({"scope": "all"})).await;
+    let (_, grade4, _) = run(json!({"min_grade": 4})).await;
+    let persons = |v: &Value| v["summary"]["persons"].as_i64().unwrap();
+    // Everyone in the area moves under `all`; the exposed rule moves a subset, and a
+    // higher grade threshold a subset of that.
+    assert_eq!(
+        persons(&all),
+        all["summary"]["persons_in_area"].as_i64().unwrap()
+    );
+    assert!(
+        persons(&exposed) <= persons(&all),
+        "{} > {}",
+        persons(&exposed),
+        persons(&all)
+    );
+    assert!(persons(&grade4) <= persons(&exposed));
+    assert_ne!(exposed["method"], all["method"]);
+    // Compact by default: no geometry.
+    assert!(
+        exposed.get("grid_features").is_none_or(Value::is_null),
+        "{}",
+        &t[..200.min(t.len())]
+    );
+    for (bad, field) in [
+        (json!({"scope": "everyone"}), "scope"),
+        (json!({"min_grade": 7}), "min_grade"),
+        (json!({"min_grade": "high"}), "min_grade"),
+    ] {
+        refused(run(bad).await, 400, field);
+    }
+
+    // The per-grid table as CSV, for a spreadsheet: BOM, header, one row per grid.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/analysis/transfer")
+        .header("content-type", "application/json")
+        .header("accept", "text/csv")
+        .body(Body::from(
+            json!({"area": area, "hazard_type": "flood"}).to_string(),
+        ))
+        .unwrap();
+    let (s, h, bytes) = common::call(&state(), req).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(bytes.starts_with("\u{feff}grid_code,".as_bytes()));
+    let text = String::from_utf8(bytes).unwrap();
+    let rows = text.trim_end().split("\r\n").count() - 1;
+    assert_eq!(rows, exposed["grids"].as_array().unwrap().len());
+    // A public caller's table has no personal column.
+    assert!(!text.lines().next().unwrap().contains("special_needs"));
+}

@@ -171,9 +171,7 @@ pub async fn transfer_handler(
         return answer(&state, caller, "transfer", q.as_deref(), &body).await;
     }
     Params::parse(q.as_deref(), &[])?;
-    let Analysis::Transfer(req) = Analysis::parse("transfer", &body)? else {
-        unreachable!("parse(\"transfer\") gives a transfer")
-    };
+    let req = parse_transfer(&body)?;
     let dataset = state.dataset()?;
     let csv = state
         .run_blocking(move || {
@@ -188,9 +186,14 @@ pub async fn transfer_handler(
         })
         .await??;
     let mut resp = csv.into_response();
-    resp.headers_mut().insert(
+    let h = resp.headers_mut();
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"transfer.csv\""),
     );
     Ok(resp)
 }
