@@ -17,6 +17,9 @@ use crate::tiles::{
 
 use super::DatasetError;
 
+/// At most this many features meet a [light](Dataset::is_light) tile.
+pub const LIGHT_TILE_FEATURES: usize = 256;
+
 /// One loaded dataset. Everything in it was built from the same [`Store`], so a tile
 /// and a query answer always come from the same version.
 #[derive(Debug)]
@@ -121,6 +124,26 @@ impl Dataset {
     /// The prebuilt body of `tile`, if it was built at load for this selection.
     pub fn prebuilt_tile(&self, selection: &Selection, tile: TileId) -> Option<&TileBody> {
         self.prebuilt.get(selection, tile)
+    }
+
+    /// Is `tile` of `selection` light: do at most [`LIGHT_TILE_FEATURES`] features meet
+    /// it? A light tile renders in well under a millisecond, less than handing it to
+    /// another thread costs; a heavy one (tens of ms at province scale) belongs off any
+    /// async runtime. Counting stops at the bound, so asking is cheap at every zoom.
+    pub fn is_light(&self, selection: &Selection, tile: TileId) -> bool {
+        let bounds = tile.lonlat_bounds();
+        let mut left = LIGHT_TILE_FEATURES;
+        for &i in selection.layers() {
+            let n = self.store.layers()[i]
+                .ids_in_bbox(bounds)
+                .take(left + 1)
+                .count();
+            if n > left {
+                return false;
+            }
+            left -= n;
+        }
+        true
     }
 
     /// Render one tile of `selection` (MVT, uncompressed); `Ok(None)` for a tile with

@@ -9,7 +9,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use fgb::{read_layer, write_layer};
-pub use loaded::{Dataset, LoadTimings};
+pub use loaded::{Dataset, LIGHT_TILE_FEATURES, LoadTimings};
 pub use read::{read_dataset, read_manifest};
 pub use write::{DatasetMeta, LayerData, write_dataset};
 
