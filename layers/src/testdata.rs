@@ -500,6 +500,17 @@ pub fn fixture_layers_in(seed: u64, cell_deg: f64, prefecture: Option<&str>) -> 
     ]
 }
 
+/// The prepared dataset `RISKMAP_TEST_DATASET` names (`scripts/test.sh` sets it to
+/// the Chuxiong demo), with its derived indexes; `None` when the variable is unset.
+/// Panics when it names no prepared dataset: a test run asked for it.
+pub fn env_dataset() -> Option<(Store, crate::query::Derived)> {
+    let dir = std::env::var_os("RISKMAP_TEST_DATASET")?;
+    let store =
+        Store::open(Path::new(&dir)).expect("RISKMAP_TEST_DATASET must be a prepared dataset");
+    let derived = crate::query::Derived::new(&store);
+    Some((store, derived))
+}
+
 /// The fixture as a store (grid cells of 0.02°, about 2 km).
 pub fn fixture_store(seed: u64) -> Store {
     store_from(fixture_layers(seed, 0.02))

@@ -30,16 +30,7 @@ fn stores() -> Vec<(String, &'static Store, &'static Derived)> {
     static EXTRA: OnceLock<Option<(Store, Derived)>> = OnceLock::new();
     let (s, d) = fixture();
     let mut out = vec![("fixture".to_string(), s, d)];
-    if let Some((s, d)) = EXTRA
-        .get_or_init(|| {
-            let dir = std::env::var_os("RISKMAP_TEST_DATASET")?;
-            let s = Store::open(std::path::Path::new(&dir))
-                .expect("RISKMAP_TEST_DATASET must be a prepared dataset");
-            let d = Derived::new(&s);
-            Some((s, d))
-        })
-        .as_ref()
-    {
+    if let Some((s, d)) = EXTRA.get_or_init(layers::testdata::env_dataset).as_ref() {
         out.push(("RISKMAP_TEST_DATASET".to_string(), s, d));
     }
     out

@@ -25,16 +25,7 @@ fn stores() -> Vec<(&'static str, &'static Store, &'static Derived)> {
         (s, d)
     });
     let mut out = vec![("fixture", s, d)];
-    if let Some((s, d)) = DEMO
-        .get_or_init(|| {
-            let dir = std::env::var_os("RISKMAP_TEST_DATASET")?;
-            let s = Store::open(std::path::Path::new(&dir))
-                .expect("RISKMAP_TEST_DATASET must be a prepared dataset");
-            let d = Derived::new(&s);
-            Some((s, d))
-        })
-        .as_ref()
-    {
+    if let Some((s, d)) = DEMO.get_or_init(layers::testdata::env_dataset).as_ref() {
         out.push(("RISKMAP_TEST_DATASET", s, d));
     }
     out
