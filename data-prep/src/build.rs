@@ -49,34 +49,27 @@ pub fn build(
     let mut sources: Vec<SourceFile> = Vec::new();
 
     for entry in &config.layers {
-        let path = config.source_path(entry);
-        let label = relative_label(&path, &config.base_dir);
+        let loc = config.location(entry);
         let place = Place {
-            file: label.clone(),
+            file: loc.label.clone(),
             layer: entry.id.clone(),
             ..Default::default()
         };
-        match checksum_source(&path, &label) {
-            Ok(files) => {
-                for f in files {
-                    if !sources.iter().any(|s| s.path == f.path) {
-                        sources.push(f);
-                    }
-                }
-            }
-            Err(e) => {
+        match loc.checksum() {
+            Some(Ok(files)) => add_sources(&mut sources, files),
+            Some(Err(e)) => {
                 report.error(place, e);
                 continue;
             }
+            None => {}
         }
         if !order.contains(&entry.id) {
             order.push(entry.id.clone());
         }
-        read_source(
+        let digest = read_source(
             config,
             entry,
-            &path,
-            &label,
+            &loc,
             ReadOptions {
                 skip_invalid: options.skip_invalid,
                 progress: options.progress,
@@ -84,6 +77,29 @@ pub fn build(
             &mut pending,
             &mut report,
         );
+        if let Some(d) = digest {
+            // A database has no file: its checksum is what the query returned.
+            let what = entry
+                .sql
+                .as_deref()
+                .map(|q| format!(" sql: {q}"))
+                .or_else(|| {
+                    entry
+                        .source_layer
+                        .as_deref()
+                        .map(|l| format!(" layer: {l}"))
+                })
+                .unwrap_or_default();
+            add_sources(
+                &mut sources,
+                vec![SourceFile {
+                    path: format!("{}{what}", loc.label),
+                    sha256: d.sha256(),
+                    bytes: 0,
+                    rows: Some(d.rows),
+                }],
+            );
+        }
     }
 
     check_keys(&order, &pending, options, &mut report);
@@ -158,44 +174,12 @@ fn write_report(report: &Report, options: &BuildOptions) {
     }
 }
 
-fn relative_label(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// SHA-256 of a source and its sidecar files (a Shapefile is several files).
-fn checksum_source(path: &Path, label: &str) -> Result<Vec<SourceFile>, String> {
-    if !path.exists() {
-        return Err(format!("source file {} does not exist", path.display()));
-    }
-    let mut files = vec![(path.to_path_buf(), label.to_string())];
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
-    {
-        for ext in ["shx", "dbf", "prj", "cpg"] {
-            let side = path.with_extension(ext);
-            if side.exists() {
-                let side_label = Path::new(label).with_extension(ext).display().to_string();
-                files.push((side, side_label));
-            }
+fn add_sources(sources: &mut Vec<SourceFile>, files: Vec<SourceFile>) {
+    for f in files {
+        if !sources.iter().any(|s| s.path == f.path) {
+            sources.push(f);
         }
     }
-    files
-        .into_iter()
-        .filter(|(p, _)| p.is_file())
-        .map(|(p, l)| {
-            let sha256 = layers::dataset::sha256_file(&p).map_err(|e| e.to_string())?;
-            let bytes = std::fs::metadata(&p).map_or(0, |m| m.len());
-            Ok(SourceFile {
-                path: l,
-                sha256,
-                bytes,
-            })
-        })
-        .collect()
 }
 
 fn progress_spinner(options: &BuildOptions, msg: &'static str) -> ProgressBar {

@@ -26,6 +26,8 @@ use anyhow::{Context, Result, bail};
 use layers::GeometryKind;
 use serde::Deserialize;
 
+use crate::location::SourceLocation;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrepConfig {
@@ -60,9 +62,14 @@ pub struct LayerSource {
     pub id: String,
     /// Source file (or any GDAL connection string), relative to the config file.
     pub source: String,
-    /// Layer inside the source (GeoPackage table, ...); default: the only/first layer.
+    /// Layer inside the source (GeoPackage or PostGIS table, ...); default: the
+    /// only/first layer.
     #[serde(default)]
     pub source_layer: Option<String>,
+    /// An SQL query whose result is the layer (in the source's own SQL, e.g. PostGIS
+    /// for `PG:`; OGR SQL for files), instead of `source_layer`.
+    #[serde(default)]
+    pub sql: Option<String>,
     /// CRS override: `EPSG:nnnn`, any PROJ-understood definition, or `GCJ-02`.
     #[serde(default)]
     pub crs: Option<String>,
@@ -134,6 +141,9 @@ impl PrepConfig {
             if !layers::catalogue::valid_layer_id(&l.id) {
                 bail!("{at}: id must be lower-case ASCII letters, digits and _ (and not 'onemap')");
             }
+            if l.sql.is_some() && l.source_layer.is_some() {
+                bail!("{at}: give `source_layer` or `sql`, not both");
+            }
             let core = layers::catalogue::core_layer(&l.id);
             match &core {
                 Some(schema) => {
@@ -169,14 +179,10 @@ impl PrepConfig {
         Ok(())
     }
 
-    pub fn source_path(&self, source: &LayerSource) -> PathBuf {
-        let p = Path::new(&source.source);
-        if p.is_absolute() || source.source.contains(':') && !p.exists() {
-            // Absolute paths and GDAL connection strings (`/vsizip/...`, `PG:...`) as given.
-            p.to_path_buf()
-        } else {
-            self.base_dir.join(p)
-        }
+    /// Where `source` is: a file relative to the config file, an absolute path, or
+    /// a GDAL connection string (`PG:...`) taken as written.
+    pub fn location(&self, source: &LayerSource) -> SourceLocation {
+        SourceLocation::locate(&self.base_dir, &source.source)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod crs;
 pub mod demo;
 pub mod gcj02;
 pub mod geometry;
+pub mod location;
 pub mod mapping;
 mod read_layer;
 pub mod report;

@@ -3,7 +3,6 @@
 //! values mapped), recording every problem in the report with its place.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use geo::BoundingRect;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,9 +13,10 @@ use layers::schema::{FieldDef, FieldType, LayerSchema};
 use crate::config::{LayerSource, PrepConfig};
 use crate::crs::SourceCrs;
 use crate::geometry::{intake, within_bounds};
+use crate::location::SourceLocation;
 use crate::mapping::Mapper;
 use crate::report::{Place, Report, Severity};
-use crate::source::{self, Raw, Source, SourceFeature, SourceType};
+use crate::source::{self, ContentDigest, Raw, Source, SourceFeature, SourceType};
 
 /// How to read: what the build's options say about one source.
 #[derive(Debug, Clone, Copy)]
@@ -35,34 +35,34 @@ pub(crate) struct Pending {
     pub sources: Vec<String>,
 }
 
-/// Read the source at `path` (shown as `label`) into its pending layer; problems go
-/// to `report`, and a source that cannot be opened or mapped adds nothing.
+/// Read the source at `loc` into its pending layer; problems go to `report`, and a
+/// source that cannot be opened or mapped adds nothing. For a source with no file to
+/// checksum (a database), returns the digest of what was read.
 pub(crate) fn read_source(
     config: &PrepConfig,
     entry: &LayerSource,
-    path: &Path,
-    label: &str,
+    loc: &SourceLocation,
     options: ReadOptions,
     pending: &mut HashMap<String, Pending>,
     report: &mut Report,
-) {
-    let Some(Opened {
+) -> Option<ContentDigest> {
+    let label = loc.label.as_str();
+    let Opened {
         mut src,
         crs,
         schema,
         mapper,
         place,
-    }) = open(entry, path, label, pending, report)
-    else {
-        return;
-    };
+    } = open(entry, loc, pending, report)?;
     let mut check = FeatureCheck {
         schema: &schema,
         crs: &crs,
         mapper: &mapper,
         bounds: config.bounds,
         skip_invalid: options.skip_invalid,
-        check_encoding: source::shapefile_missing_cpg(path, entry),
+        check_encoding: loc
+            .file()
+            .is_some_and(|p| source::shapefile_missing_cpg(p, entry)),
     };
     let pb = progress_bar(
         options,
@@ -92,7 +92,7 @@ pub(crate) fn read_source(
     });
     pb.finish_and_clear();
     if let Err(e) = result {
-        report.error(place.clone(), format!("reading failed: {e:#}"));
+        report.error(place.clone(), loc.scrub(&format!("reading failed: {e:#}")));
     } else if read == 0 && entry.filter.is_some() {
         report.warning(place, "the `where` filter matched no features");
     }
@@ -104,6 +104,7 @@ pub(crate) fn read_source(
     if let Some(p) = pending.get_mut(&entry.id) {
         p.features.extend(features);
     }
+    src.digest().cloned()
 }
 
 /// A source opened and understood: its CRS, the layer's schema, the field mapping.
@@ -118,17 +119,17 @@ struct Opened {
 /// Open the source, resolve its CRS, find or start its layer and map its fields.
 fn open(
     entry: &LayerSource,
-    path: &Path,
-    label: &str,
+    loc: &SourceLocation,
     pending: &mut HashMap<String, Pending>,
     report: &mut Report,
 ) -> Option<Opened> {
+    let label = loc.label.as_str();
     let mut place = Place {
         file: label.to_string(),
         layer: entry.id.clone(),
         ..Default::default()
     };
-    let src = match source::open(path, entry) {
+    let src = match source::open(loc, entry) {
         Ok(s) => s,
         Err(e) => {
             report.error(place, format!("{e:#}"));

@@ -8,10 +8,13 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
-use gdal::vector::{Feature, Geometry, LayerAccess, OGRFieldType};
+use gdal::vector::sql::{Dialect, ResultSet};
+use gdal::vector::{Feature, Geometry, Layer, LayerAccess, OGRFieldType};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
+use sha2::{Digest, Sha256};
 
 use crate::config::LayerSource;
+use crate::location::{SourceKind, SourceLocation};
 
 /// The type of a source attribute, as GDAL reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +59,12 @@ impl Raw {
 pub struct Source {
     dataset: Dataset,
     layer_index: usize,
+    /// The query whose result is the layer, run again for each pass (its result set
+    /// borrows the dataset, so it cannot be kept beside it).
+    sql: Option<String>,
+    filter: Option<String>,
+    /// Rows and SHA-256 of what was read, for sources with no file to checksum.
+    digest: Option<ContentDigest>,
     pub layer_name: String,
     pub fields: Vec<SourceField>,
     pub feature_count: Option<u64>,
@@ -75,10 +84,68 @@ fn is_shapefile(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("shp") || e.eq_ignore_ascii_case("dbf"))
 }
 
-/// Open the source file of `entry`, pick its layer and apply its attribute filter.
-pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
+/// What a source without files is checksummed by: its content as read.
+#[derive(Debug, Clone, Default)]
+pub struct ContentDigest {
+    pub rows: u64,
+    hasher: Sha256,
+}
+
+impl ContentDigest {
+    fn add(&mut self, feature: &Feature, values: &[Option<Raw>]) {
+        self.rows += 1;
+        let wkb = feature
+            .geometry()
+            .and_then(|g| g.wkb().ok())
+            .unwrap_or_default();
+        self.hasher.update((wkb.len() as u64).to_le_bytes());
+        self.hasher.update(&wkb);
+        for v in values {
+            // Type tag and length before each value, so no two rows hash alike by
+            // shifting text between fields.
+            let (tag, text) = match v {
+                None => (0u8, String::new()),
+                Some(Raw::Int(i)) => (1, i.to_string()),
+                Some(Raw::Float(f)) => (2, f.to_bits().to_string()),
+                Some(Raw::Text(t)) => (3, t.clone()),
+                Some(Raw::Bool(b)) => (4, b.to_string()),
+            };
+            self.hasher.update([tag]);
+            self.hasher.update((text.len() as u64).to_le_bytes());
+            self.hasher.update(text.as_bytes());
+        }
+    }
+
+    /// Hex SHA-256 of the rows so far.
+    pub fn sha256(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+}
+
+/// The layer a pass reads: a layer of the dataset, or the result of the query.
+enum Pass<'a> {
+    Table(Layer<'a>),
+    Query(ResultSet<'a>),
+}
+
+impl<'a> Pass<'a> {
+    fn layer(&mut self) -> &mut Layer<'a> {
+        match self {
+            Pass::Table(l) => l,
+            Pass::Query(r) => r,
+        }
+    }
+}
+
+/// Open the source of `entry` at `loc`, pick its layer (or run its query) and apply
+/// its attribute filter.
+pub fn open(loc: &SourceLocation, entry: &LayerSource) -> Result<Source> {
+    open_located(loc, entry).map_err(|e| anyhow!(loc.scrub(&format!("{e:#}"))))
+}
+
+fn open_located(loc: &SourceLocation, entry: &LayerSource) -> Result<Source> {
     let mut open_options: Vec<String> = Vec::new();
-    if is_csv(path) {
+    if let Some(path) = loc.file().filter(|p| is_csv(p)) {
         check_csv_header(path)?;
         let lon = entry
             .lon_field
@@ -94,17 +161,17 @@ pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
         open_options.push("KEEP_GEOM_COLUMNS=NO".into());
     }
     if let Some(enc) = &entry.encoding {
-        if !is_shapefile(path) {
+        if !loc.file().is_some_and(is_shapefile) && !matches!(loc.kind, SourceKind::Zip(_)) {
             bail!(
                 "`encoding` applies to Shapefiles only (GDAL reads {} as UTF-8)",
-                path.display()
+                loc.label
             );
         }
         open_options.push(format!("ENCODING={enc}"));
     }
     let opts: Vec<&str> = open_options.iter().map(String::as_str).collect();
     let dataset = Dataset::open_ex(
-        path,
+        &loc.gdal,
         DatasetOptions {
             open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
             open_options: (!opts.is_empty()).then_some(opts.as_slice()),
@@ -114,22 +181,34 @@ pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
     .map_err(|e| anyhow!("GDAL cannot open it as a vector source: {e}"))?;
     let driver = dataset.driver().short_name();
     let names: Vec<String> = dataset.layers().map(|l| l.name()).collect();
-    let layer_index = match &entry.source_layer {
-        Some(want) => names.iter().position(|n| n == want).ok_or_else(|| {
+    let layer_index = match (&entry.source_layer, &entry.sql) {
+        (_, Some(_)) => 0,
+        (Some(want), None) => names.iter().position(|n| n == want).ok_or_else(|| {
             anyhow!(
                 "no layer {want:?} in the source (it has: {})",
                 names.join(", ")
             )
         })?,
-        None if names.is_empty() => bail!("the source has no vector layers"),
-        None => 0,
+        (None, None) if names.is_empty() => bail!("the source has no vector layers"),
+        (None, None) => 0,
     };
-    let mut layer = dataset.layer(layer_index)?;
-    if let Some(filter) = &entry.filter {
-        layer
-            .set_attribute_filter(filter)
-            .map_err(|e| anyhow!("`where` filter {filter:?} is not valid OGR SQL here: {e}"))?;
-    }
+    let mut src = Source {
+        dataset,
+        layer_index,
+        sql: entry.sql.clone(),
+        filter: entry.filter.clone(),
+        digest: (loc.kind == SourceKind::Connection).then(ContentDigest::default),
+        layer_name: if entry.sql.is_some() {
+            "(sql)".to_string()
+        } else {
+            names.get(layer_index).cloned().unwrap_or_default()
+        },
+        fields: Vec::new(),
+        feature_count: None,
+        driver,
+    };
+    let mut pass = src.pass()?;
+    let layer = pass.layer();
     let fields = layer
         .defn()
         .fields()
@@ -143,17 +222,12 @@ pub fn open(path: &Path, entry: &LayerSource) -> Result<Source> {
             },
         })
         .collect::<Vec<_>>();
-    let fields = mark_boolean_fields(&layer, fields);
+    let fields = mark_boolean_fields(layer, fields);
     let feature_count = layer.try_feature_count();
-    let layer_name = names[layer_index].clone();
-    Ok(Source {
-        dataset,
-        layer_index,
-        layer_name,
-        fields,
-        feature_count,
-        driver,
-    })
+    drop(pass);
+    src.fields = fields;
+    src.feature_count = feature_count;
+    Ok(src)
 }
 
 /// Refuse a CSV header that names a column twice (compared as GDAL does, ignoring
@@ -283,9 +357,45 @@ pub struct SourceFeature<'a> {
 }
 
 impl Source {
+    /// The layer to read, with the attribute filter set.
+    fn pass(&self) -> Result<Pass<'_>> {
+        let mut pass = match &self.sql {
+            None => Pass::Table(self.dataset.layer(self.layer_index)?),
+            Some(q) => Pass::Query(
+                self.dataset
+                    .execute_sql(q, None, Dialect::DEFAULT)
+                    .map_err(|e| anyhow!("the `sql` query failed: {e}"))?
+                    .ok_or_else(|| anyhow!("the `sql` query returned no layer"))?,
+            ),
+        };
+        if let Some(filter) = &self.filter {
+            pass.layer()
+                .set_attribute_filter(filter)
+                .map_err(|e| anyhow!("`where` filter {filter:?} is not valid OGR SQL here: {e}"))?;
+        }
+        Ok(pass)
+    }
+
+    /// Rows and content hash of what `for_each` read, for a source with no file.
+    pub fn digest(&self) -> Option<&ContentDigest> {
+        self.digest.as_ref()
+    }
+
     /// Visit every feature (after the attribute filter), in source order.
     pub fn for_each(&mut self, mut f: impl FnMut(SourceFeature<'_>) -> Result<()>) -> Result<()> {
-        let mut layer = self.dataset.layer(self.layer_index)?;
+        let mut digest = self.digest.take();
+        let result = self.visit(&mut digest, &mut f);
+        self.digest = digest;
+        result
+    }
+
+    fn visit(
+        &self,
+        digest: &mut Option<ContentDigest>,
+        f: &mut impl FnMut(SourceFeature<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut pass = self.pass()?;
+        let layer = pass.layer();
         let fields = self.fields.clone();
         // Drivers report some failures (a bad filter in SQLite, a truncated file) only
         // through CPLError while iterating, and then simply stop: catch them, or a
@@ -304,6 +414,9 @@ impl Source {
                     )
                 })?;
                 values.push(v);
+            }
+            if let Some(d) = digest.as_mut() {
+                d.add(&feature, &values);
             }
             f(SourceFeature {
                 fid,
@@ -325,7 +438,7 @@ impl Source {
 
     /// The layer's own spatial reference, if it declares one.
     pub fn spatial_ref(&self) -> Option<gdal::spatial_ref::SpatialRef> {
-        self.dataset.layer(self.layer_index).ok()?.spatial_ref()
+        self.pass().ok()?.layer().spatial_ref()
     }
 
     pub fn field_index(&self, name: &str) -> Option<usize> {

@@ -58,9 +58,16 @@ pub struct ManifestLayer {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceFile {
+    /// The file as the config names it, or a connection string with its password
+    /// redacted.
     pub path: String,
+    /// SHA-256 of the file's bytes, or for a database source of its content as read
+    /// (geometry and values of each row, in order).
     pub sha256: String,
     pub bytes: u64,
+    /// Rows read, for a source checksummed by content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
 }
 
 impl Manifest {
