@@ -16,7 +16,19 @@
 //! constants = { hazard_type = "flood", source = "2022 census" }
 //! fields = { grade = "FXDJ", zone_id = "BH" }
 //! values.grade = { "高" = 4, "较高" = 3, "较低" = 2, "低" = 1 }
+//!
+//! [[layer]]
+//! id = "evacuation_grids"         # a PostGIS table; the password is never printed
+//! source = "PG:host=db dbname=census user=prep"   # PGPASSWORD / PGSERVICE, or password=
+//! source_layer = "public.grids"
+//!
+//! [[layer]]
+//! id = "shelters"                 # a query (PostGIS SQL here) instead of a table
+//! source = "PG:service=census"
+//! sql = "SELECT * FROM shelters WHERE status <> '撤销'"
 //! ```
+//! Sources are anything GDAL opens: files, File Geodatabase folders (`census.gdb`),
+//! zip archives (`grids.zip`, `/vsizip/a.zip/b.shp`) and connection strings.
 //! Several `[[layer]]` entries may feed the same layer; their features are appended.
 
 use std::collections::BTreeMap;
@@ -215,6 +227,19 @@ mod tests {
         let l = &c.layers[0];
         assert_eq!(l.fields["grade"], "FXDJ");
         assert_eq!(l.values["grade"]["高"].as_integer(), Some(4));
+    }
+
+    #[test]
+    fn a_query_or_a_table_not_both() {
+        let e = parse(
+            "title='t'\n[[layer]]\nid='shelters'\nsource='PG:dbname=x'\nsource_layer='a'\nsql='SELECT 1'",
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("not both"), "{e:#}");
+        assert!(
+            parse("title='t'\n[[layer]]\nid='shelters'\nsource='PG:dbname=x'\nsql='SELECT 1'")
+                .is_ok()
+        );
     }
 
     #[test]
