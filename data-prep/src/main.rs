@@ -48,6 +48,27 @@ enum Command {
     /// GBK Shapefile in Gauss-Kruger, an AMap CSV in GCJ-02) with a prep.toml, then
     /// builds that config like any other, into --out.
     Demo(riskmap_prep::demo::DemoArgs),
+    /// Write the public composite map (every layer, public fields only) of a prepared
+    /// dataset as a PMTiles v3 archive: the tiles riskmap-server serves a public
+    /// caller, gzipped, clustered, identical tiles stored once, TileJSON as metadata.
+    /// Written beside --out and renamed into place.
+    Tiles {
+        /// The prepared dataset directory.
+        dataset: PathBuf,
+        /// The archive to write (`onemap.pmtiles`).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        minzoom: u8,
+        #[arg(long, default_value_t = layers::tiles::TileOptions::default().max_zoom)]
+        maxzoom: u8,
+        /// `west,south,east,north` in degrees [default: the dataset's bounds].
+        #[arg(long, value_name = "W,S,E,N", value_parser = parse_bbox)]
+        bbox: Option<[f64; 4]>,
+        /// Do not draw a progress bar.
+        #[arg(long)]
+        no_progress: bool,
+    },
 }
 
 fn default_report_path(out: &std::path::Path) -> PathBuf {
@@ -55,6 +76,15 @@ fn default_report_path(out: &std::path::Path) -> PathBuf {
         .file_name()
         .map_or_else(|| "dataset".into(), |n| n.to_string_lossy().into_owned());
     out.with_file_name(format!("{name}.report.json"))
+}
+
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{s:?}: {e}"))?;
+    <[f64; 4]>::try_from(v).map_err(|v| format!("expected 4 numbers, got {}", v.len()))
 }
 
 fn main() -> ExitCode {
@@ -93,6 +123,40 @@ fn main() -> ExitCode {
                 Err(e) => {
                     println!("{}", e.report.summary());
                     eprintln!("error: {}", e.message);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Tiles {
+            dataset,
+            out,
+            minzoom,
+            maxzoom,
+            bbox,
+            no_progress,
+        } => {
+            let options = riskmap_prep::pmtiles_export::ExportOptions {
+                min_zoom: minzoom,
+                max_zoom: maxzoom,
+                bbox,
+                progress: !no_progress,
+                threads: None,
+            };
+            let started = std::time::Instant::now();
+            match riskmap_prep::pmtiles_export::export(&dataset, &out, &options) {
+                Ok(s) => {
+                    println!(
+                        "{}: z{minzoom}–{maxzoom}, {} tiles looked at, {} written, {} bytes, {:.1} s",
+                        out.display(),
+                        s.addressed,
+                        s.written,
+                        s.bytes,
+                        started.elapsed().as_secs_f64()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
                     ExitCode::FAILURE
                 }
             }

@@ -18,6 +18,7 @@
 //! cache_bytes = 268435456
 //! styles_dir = "styles"
 //! public_url = "https://gis.example.gov.cn"  # default: each request's Host
+//! archives = { public = "/srv/onemap.pmtiles" }  # PMTiles served at /archives/public/...
 //!
 //! [log]
 //! format = "json"                   # or "text"
@@ -88,6 +89,9 @@ pub struct TilesConfig {
     /// This server's public URL (`https://map.example.org`) for TileJSON and style
     /// URLs; unset: taken from each request's Host header.
     pub public_url: Option<String>,
+    /// PMTiles archives served as tilesets at `/archives/{name}/{z}/{x}/{y}.mvt`, by
+    /// name (`riskmap-prep tiles` writes them): a public mirror needs no dataset.
+    pub archives: BTreeMap<String, PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -152,6 +156,7 @@ impl Default for TilesConfig {
             cache_bytes: 256 << 20,
             styles_dir: PathBuf::from("styles"),
             public_url: None,
+            archives: BTreeMap::new(),
         }
     }
 }
@@ -206,6 +211,15 @@ impl ServerConfig {
             }
             if !digests.insert(k.sha256.to_ascii_lowercase()) {
                 bail!("{at}: the same key is configured twice");
+            }
+        }
+        for name in self.tiles.archives.keys() {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            {
+                bail!("tiles.archives: {name:?} must be lower-case ASCII letters, digits, _ or -");
             }
         }
         for (role, rc) in &self.roles {

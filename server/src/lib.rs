@@ -3,16 +3,17 @@
 //!
 //! Modules in layers, each using only those above it:
 //! - [`access`] (roles, keys, callers; no HTTP), [`config`], [`error`] (the JSON error
-//!   shape and every conversion into it), [`styles`], [`tile_cache`], [`wall_board`],
+//!   shape and every conversion into it), [`styles`], [`tile_archives`], [`tile_cache`], [`wall_board`],
 //!   [`urls`];
 //! - [`state`]: what every handler reads;
 //! - middleware: [`auth`], [`throttle`], [`metrics`] (and [`error::json_errors`]);
-//! - handlers: [`tiles`], [`tilejson`], [`api`], [`wall`], [`viewer`], [`health`],
+//! - handlers: [`tiles`], [`tilejson`], [`archives`], [`api`], [`wall`], [`viewer`], [`health`],
 //!   [`reload`];
 //! - [`app`] below: every route, mounted here and nowhere else.
 
 pub mod access;
 pub mod api;
+pub mod archives;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod reload;
 pub mod state;
 pub mod styles;
 pub mod throttle;
+pub mod tile_archives;
 pub mod tile_cache;
 pub mod tilejson;
 pub mod tiles;
@@ -83,6 +85,8 @@ pub fn app(state: AppState) -> Router {
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::xyz_tile))
         .route("/tiles/{layer}", get(tilejson::tilejson))
         .route("/catalog", get(tilejson::catalog))
+        .route("/archives/{name}", get(archives::tilejson))
+        .route("/archives/{name}/{z}/{x}/{y}", get(archives::tile))
         .route("/styles/{name}", get(tilejson::style))
         .route(
             "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{row}/{col}",

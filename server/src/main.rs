@@ -163,7 +163,8 @@ async fn main() -> anyhow::Result<()> {
     init_logging(&config);
     let grace = Duration::from_millis(config.http.shutdown_grace_ms);
     let listen = config.listen;
-    let state = AppState::new(config);
+    let archives = riskmap_server::tile_archives::Archives::open(&config.tiles.archives).await?;
+    let state = AppState::with_archives(config, archives);
 
     // Serve at once (/health says 503 until the dataset is in), load in the background.
     let listener = tokio::net::TcpListener::bind(listen)

@@ -14,6 +14,7 @@ use crate::access::KeyRing;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::styles::Styles;
+use crate::tile_archives::Archives;
 use crate::tile_cache::TileCache;
 use crate::wall_board::WallBoard;
 
@@ -55,6 +56,8 @@ pub struct Shared {
     /// and a burst queues here, where the request timeout can cancel the wait.
     pub cpu_budget: Semaphore,
     pub styles: Styles,
+    /// PMTiles archives served as tilesets, opened at start.
+    pub archives: Archives,
 }
 
 impl std::ops::Deref for AppState {
@@ -82,6 +85,16 @@ impl AppState {
 
     /// A state serving the given styles instead of those in `tiles.styles_dir`.
     pub fn with_styles(config: ServerConfig, styles: Styles) -> Self {
+        Self::build(config, styles, Archives::default())
+    }
+
+    /// A state that also serves the given (opened) archives.
+    pub fn with_archives(config: ServerConfig, archives: Archives) -> Self {
+        let styles = Styles::load(&config.tiles.styles_dir);
+        Self::build(config, styles, archives)
+    }
+
+    fn build(config: ServerConfig, styles: Styles, archives: Archives) -> Self {
         let keys = KeyRing::new(&config.roles, &config.keys);
         AppState(Arc::new(Shared {
             current: ArcSwapOption::empty(),
@@ -93,6 +106,7 @@ impl AppState {
             last_load: tokio::sync::Mutex::new(None),
             last_load_seen: Mutex::new(None),
             wall: WallBoard::default(),
+            archives,
         }))
     }
 

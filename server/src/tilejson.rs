@@ -16,63 +16,15 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::urls::{origin, query_escape};
 
-fn vector_layer_json(v: &VectorLayerInfo) -> Value {
-    let fields: Map<String, Value> = v
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), Value::String(f.ty.to_string())))
-        .collect();
-    let labels: Map<String, Value> = v
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), json!({"zh": f.zh, "en": f.en})))
-        .collect();
-    json!({
-        "id": v.id,
-        "description": format!("{} / {}", v.zh, v.en),
-        "minzoom": v.minzoom,
-        "maxzoom": v.maxzoom,
-        "fields": fields,
-        "geometry": v.geometry,
-        "synthetic": v.synthetic,
-        "field_labels": labels,
-    })
-}
-
 fn tilejson_value(dataset: &Dataset, sel: &Selection, origin: &str) -> Value {
-    let store = dataset.store();
-    let m = &store.manifest;
-    let infos = dataset.vector_layers(sel);
-    let vector_layers: Vec<Value> = infos.iter().map(vector_layer_json).collect();
-    let (name, description) = if sel.is_onemap() {
-        (
-            format!("{} 一张图", m.title),
-            "All layers of the dataset, one MVT layer each".to_string(),
-        )
-    } else {
-        let s = store.layers()[sel.layers()[0]].schema();
-        (s.zh.clone(), s.en.clone())
-    };
-    let minzoom = infos.iter().map(|v| v.minzoom).min().unwrap_or(0);
-    json!({
-        "tilejson": "3.0.0",
-        "name": name,
-        "description": description,
-        "version": "1.0.0",
-        "attribution": m.attribution,
-        "scheme": "xyz",
-        "tiles": [format!(
+    dataset.tilejson(
+        sel,
+        &[format!(
             "{origin}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt?v={}",
             sel.name(),
             query_escape(dataset.version())
         )],
-        "minzoom": minzoom,
-        "maxzoom": dataset.tile_options().max_zoom,
-        "bounds": dataset.bounds(sel),
-        "center": dataset.center(sel),
-        "vector_layers": vector_layers,
-        "dataset_version": dataset.version(),
-    })
+    )
 }
 
 fn no_store_json(v: Value) -> Response {

@@ -87,7 +87,7 @@ pub async fn ogc_tile(
 }
 
 /// Does the client accept gzip (`Accept-Encoding`, with a non-zero q)?
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -106,7 +106,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()

@@ -4,6 +4,7 @@
 mod fgb;
 mod loaded;
 mod read;
+mod tilejson;
 mod write;
 
 use std::path::{Path, PathBuf};
