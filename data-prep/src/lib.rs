@@ -13,6 +13,7 @@ pub mod gcj02;
 pub mod geometry;
 pub mod location;
 pub mod mapping;
+pub mod pg_export;
 pub mod pmtiles_export;
 mod read_layer;
 pub mod report;

@@ -48,6 +48,23 @@ enum Command {
     /// GBK Shapefile in Gauss-Kruger, an AMap CSV in GCJ-02) with a prep.toml, then
     /// builds that config like any other, into --out.
     Demo(riskmap_prep::demo::DemoArgs),
+    /// Write a prepared dataset into PostgreSQL/PostGIS as typed tables (schema field
+    /// types, Chinese/English labels and sensitivity as column comments, GiST indexes,
+    /// the version and manifest in `riskmap_dataset`), in one transaction that replaces
+    /// the previous version whole, keeping the grants readers had on it.
+    Export {
+        /// The prepared dataset directory.
+        dataset: PathBuf,
+        /// `PG:host=... dbname=... user=...` (password from PGPASSWORD, or in the string:
+        /// it is never printed).
+        #[arg(long, value_name = "PG:...")]
+        to: String,
+        #[arg(long, default_value = "riskmap")]
+        schema: String,
+        /// Put personal columns in tables of this schema instead, keyed by fid.
+        #[arg(long, value_name = "SCHEMA")]
+        personal_schema: Option<String>,
+    },
     /// Write the public composite map (every layer, public fields only) of a prepared
     /// dataset as a PMTiles v3 archive: the tiles riskmap-server serves a public
     /// caller, gzipped, clustered, identical tiles stored once, TileJSON as metadata.
@@ -152,6 +169,33 @@ fn main() -> ExitCode {
                         s.written,
                         s.bytes,
                         started.elapsed().as_secs_f64()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Export {
+            dataset,
+            to,
+            schema,
+            personal_schema,
+        } => {
+            let options = riskmap_prep::pg_export::ExportOptions {
+                schema,
+                personal_schema,
+            };
+            match riskmap_prep::pg_export::export(&dataset, &to, &options) {
+                Ok(s) => {
+                    println!(
+                        "dataset {} exported to {}: {} tables, {} rows",
+                        s.dataset_version,
+                        riskmap_prep::location::redact(&to),
+                        s.tables,
+                        s.rows
                     );
                     ExitCode::SUCCESS
                 }
