@@ -36,35 +36,16 @@ impl SourceLocation {
     /// Locate `source` as written in a config whose folder is `base`.
     pub fn locate(base: &Path, source: &str) -> SourceLocation {
         if is_connection(source) {
-            return SourceLocation {
-                gdal: source.to_string(),
-                label: redact(source),
-                kind: SourceKind::Connection,
-                secrets: secrets(source),
-            };
+            return Self::by_content(source);
         }
         if let Some(inner) = source.strip_prefix("/vsizip/") {
             return Self::vsizip(base, inner);
         }
         if source.starts_with("/vsi") {
             // /vsicurl/, /vsis3/, ...: no local file to hash, so by content.
-            return SourceLocation {
-                gdal: source.to_string(),
-                label: redact(source),
-                kind: SourceKind::Connection,
-                secrets: secrets(source),
-            };
+            return Self::by_content(source);
         }
-        let path = if Path::new(source).is_absolute() {
-            PathBuf::from(source)
-        } else {
-            base.join(source)
-        };
-        let label = path
-            .strip_prefix(base)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+        let (path, label) = resolve(base, source);
         let is_zip = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
@@ -84,22 +65,24 @@ impl SourceLocation {
         }
     }
 
+    /// A source with no local file (a database, `/vsicurl/`): checksummed by content,
+    /// shown redacted.
+    fn by_content(source: &str) -> SourceLocation {
+        SourceLocation {
+            gdal: source.to_string(),
+            label: redact(source),
+            kind: SourceKind::Connection,
+            secrets: secrets(source),
+        }
+    }
+
     /// `/vsizip/archive.zip[/member]`, the archive relative to the config's folder
     /// unless absolute.
     fn vsizip(base: &Path, inner: &str) -> SourceLocation {
         let lower = inner.to_ascii_lowercase();
         let end = lower.find(".zip").map_or(inner.len(), |i| i + 4);
         let (archive, member) = inner.split_at(end);
-        let archive = if Path::new(archive).is_absolute() {
-            PathBuf::from(archive)
-        } else {
-            base.join(archive)
-        };
-        let label = archive
-            .strip_prefix(base)
-            .unwrap_or(&archive)
-            .display()
-            .to_string();
+        let (archive, label) = resolve(base, archive);
         SourceLocation {
             gdal: format!("/vsizip/{}{member}", archive.display()),
             label: format!("{label}{member}"),
@@ -119,9 +102,7 @@ impl SourceLocation {
     /// `message` with every secret of the connection string replaced: GDAL's drivers
     /// may echo parts of it back in their errors.
     pub fn scrub(&self, message: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(message.to_string(), |m, s| m.replace(s.as_str(), "***"))
+        replace_secrets(&self.secrets, message)
     }
 
     /// SHA-256 of the source's files: the file and its sidecars, every file of a
@@ -142,6 +123,22 @@ impl SourceLocation {
         };
         Some(files.into_iter().map(|(p, l)| hash_file(&p, l)).collect())
     }
+}
+
+/// `path` relative to the config's folder unless absolute, and its label (relative to
+/// that folder where it lies inside).
+fn resolve(base: &Path, path: &str) -> (PathBuf, String) {
+    let path = if Path::new(path).is_absolute() {
+        PathBuf::from(path)
+    } else {
+        base.join(path)
+    };
+    let label = path
+        .strip_prefix(base)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    (path, label)
 }
 
 /// `PG:...` and other `DRIVER:` prefixes GDAL understands as connection strings. A
@@ -177,9 +174,18 @@ fn secrets(conn: &str) -> Vec<String> {
 
 /// `conn` with its secrets replaced by `***`.
 pub fn redact(conn: &str) -> String {
-    secrets(conn)
+    scrub(conn, conn)
+}
+
+/// `message` with the secrets of connection string `conn` replaced by `***`.
+pub fn scrub(conn: &str, message: &str) -> String {
+    replace_secrets(&secrets(conn), message)
+}
+
+fn replace_secrets(secrets: &[String], message: &str) -> String {
+    secrets
         .iter()
-        .fold(conn.to_string(), |m, s| m.replace(s.as_str(), "***"))
+        .fold(message.to_string(), |m, s| m.replace(s.as_str(), "***"))
 }
 
 fn with_sidecars(path: &Path, label: &str) -> Vec<(PathBuf, String)> {

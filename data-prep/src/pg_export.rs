@@ -19,7 +19,7 @@ use layers::{FieldType, Layer, Sensitivity, Store, Value};
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Transaction};
 
-use crate::location::redact;
+use crate::location::{redact, scrub};
 
 /// Where and how to export.
 #[derive(Debug, Clone)]
@@ -57,7 +57,7 @@ pub fn export(
     let store = Store::open(dataset_dir)
         .with_context(|| format!("opening dataset {}", dataset_dir.display()))?;
     let label = redact(conn);
-    let scrub = |e: anyhow::Error| anyhow::anyhow!(scrub_secrets(conn, &format!("{e:#}")));
+    let scrub = |e: anyhow::Error| anyhow::anyhow!(scrub(conn, &format!("{e:#}")));
     let mut client = connect(conn)
         .map_err(scrub)
         .with_context(|| format!("connecting to {label}"))?;
@@ -292,20 +292,14 @@ fn write_layer(
             .to_gdal()
             .and_then(|g| g.wkb())
             .with_context(|| format!("feature {fid}: geometry"))?;
-        let values: Vec<Box<dyn ToSql + Sync>> = main_fields
-            .iter()
-            .map(|&i| sql_value(&f.properties[i], s.fields[i].ty))
-            .collect();
+        let values = sql_values(f, &main_fields, s);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&fid];
         params.extend(values.iter().map(AsRef::as_ref));
         params.push(&wkb);
         tx.execute(&main_insert, &params)
             .with_context(|| format!("feature {fid}"))?;
         if let Some(stmt) = &personal_insert {
-            let values: Vec<Box<dyn ToSql + Sync>> = personal_fields
-                .iter()
-                .map(|&i| sql_value(&f.properties[i], s.fields[i].ty))
-                .collect();
+            let values = sql_values(f, &personal_fields, s);
             let mut params: Vec<&(dyn ToSql + Sync)> = vec![&fid];
             params.extend(values.iter().map(AsRef::as_ref));
             tx.execute(stmt, &params)
@@ -317,6 +311,17 @@ fn write_layer(
         "CREATE INDEX ON {table} USING GIST (geom); ANALYZE {table};"
     ))?;
     Ok(rows)
+}
+
+/// The values of fields `idx` of `f`, typed as their columns are.
+fn sql_values(
+    f: &layers::Feature,
+    idx: &[usize],
+    s: &layers::LayerSchema,
+) -> Vec<Box<dyn ToSql + Sync>> {
+    idx.iter()
+        .map(|&i| sql_value(&f.properties[i], s.fields[i].ty))
+        .collect()
 }
 
 /// A value typed as its column is (a null of the column's type for `Null`).
@@ -373,11 +378,6 @@ fn connect(conn: &str) -> Result<Client> {
         config.user(&u);
     }
     Ok(config.connect(NoTls)?)
-}
-
-/// `message` without the password of `conn`.
-fn scrub_secrets(conn: &str, message: &str) -> String {
-    crate::location::SourceLocation::locate(std::path::Path::new("."), conn).scrub(message)
 }
 
 fn check_schema_name(s: &str) -> Result<()> {
