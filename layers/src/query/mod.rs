@@ -11,6 +11,7 @@ mod convex_clip;
 mod derived;
 mod earthquake;
 mod error;
+pub mod filter;
 mod fire;
 mod flow;
 mod geojson;
