@@ -183,6 +183,7 @@ impl EventStore {
         let (id, existing) = match &msg.target {
             Target::New { group: None } => (new_id(), None),
             Target::New { group: Some(g) } => {
+                self.lock(&mut tx, g).await?;
                 let row = sqlx::query("SELECT id FROM events WHERE group_key = $1")
                     .bind(g)
                     .fetch_optional(&mut *tx)
@@ -198,10 +199,15 @@ impl EventStore {
             }
             Target::References(refs) => {
                 let id = referenced_event(&mut tx, refs).await?;
+                self.lock(&mut tx, &id).await?;
                 let cur = current(&mut tx, &id).await?;
                 (id, cur)
             }
-            Target::Event(id) => match current(&mut tx, id).await? {
+            Target::Event(id) => match self
+                .lock(&mut tx, id)
+                .await
+                .and(current(&mut tx, id).await)?
+            {
                 Some(cur) => (id.clone(), Some(cur)),
                 None => {
                     return Err(Failure::Refused(IngestError::new(
@@ -290,6 +296,20 @@ impl EventStore {
             event: Event { id, current: rev },
             added: true,
         })
+    }
+
+    /// Serialise writers of one event (or group) on PostgreSQL for the rest of the
+    /// transaction, so that concurrent revisions queue instead of failing and
+    /// retrying. A statement after the lock sees what the previous holder committed
+    /// (READ COMMITTED). SQLite needs none: its one writer is already serial.
+    async fn lock(&self, tx: &mut sqlx::AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+        if self.postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Write one revision and move the event row to it. An update that finds the
