@@ -115,8 +115,12 @@ impl EventStore {
             } else {
                 url.to_string()
             };
+        // An in-memory database lives as long as its one connection: never recycle it.
+        let keep = url.contains(":memory:");
         let pool = AnyPoolOptions::new()
             .max_connections(if postgres { 8 } else { 1 })
+            .idle_timeout((!keep).then_some(Duration::from_secs(600)))
+            .max_lifetime((!keep).then_some(Duration::from_secs(1800)))
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
