@@ -45,7 +45,7 @@ fn county(state: &AppState) -> String {
         .filter(|c| c.len() == 6)
         .collect();
     codes.sort();
-    codes.last().unwrap().to_string()
+    (*codes.last().unwrap()).clone()
 }
 
 fn cap_request(xml: &str, key: &str) -> Request<Body> {
