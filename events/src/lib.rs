@@ -14,6 +14,7 @@ pub mod message;
 pub mod migrate;
 pub mod model;
 pub mod store;
+mod store_read;
 pub mod times;
 
 pub use error::{ErrorKind, IngestError};

@@ -325,6 +325,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn database_passwords_are_redacted_and_urls_checked() {
+        assert_eq!(
+            redact_url("postgres://riskmap:s3cr@t@db.internal:5432/riskmap?x=1"),
+            "postgres://riskmap:REDACTED@db.internal:5432/riskmap?x=1"
+        );
+        assert_eq!(redact_url("postgres://db/riskmap"), "postgres://db/riskmap");
+        assert_eq!(
+            redact_url("sqlite:///srv/state/events.db"),
+            "sqlite:///srv/state/events.db"
+        );
+        let mut c = ServerConfig::default();
+        assert_eq!(c.events_database(), "sqlite://state/events.db");
+        c.events.database = Some("mysql://db".into());
+        assert!(c.validate().is_err());
+        c.events.database = Some("postgres://u:hidden@db/r".into());
+        assert!(!c.to_toml().contains("hidden"));
+    }
+
+    #[test]
     fn defaults_are_valid_and_round_trip() {
         let c = ServerConfig::default();
         c.validate().unwrap();
