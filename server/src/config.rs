@@ -6,6 +6,7 @@
 //! listen = "127.0.0.1:8080"
 //! dataset = "demo-data/chuxiong"
 //! watch = true                      # reload when the dataset's manifest changes
+//! state_dir = "state"               # the server's own state (the events database)
 //!
 //! [http]
 //! cors_origins = ["https://gis.example.gov.cn"]
@@ -22,6 +23,10 @@
 //!
 //! [log]
 //! format = "json"                   # or "text"
+//!
+//! [events]
+//! database = "postgres://riskmap:PASSWORD@db.internal/riskmap"  # default: sqlite under state_dir
+//! expiry_check_seconds = 30         # how often expired events are closed
 //!
 //! [roles.analyst]                   # public, analyst, system, admin
 //! layers = ["*"]
@@ -56,6 +61,9 @@ pub struct ServerConfig {
     pub tiles: TilesConfig,
     pub log: LogConfig,
     pub viewer: ViewerConfig,
+    /// Where the server keeps state of its own (the SQLite events database).
+    pub state_dir: PathBuf,
+    pub events: EventsConfig,
     /// What each role may see. Missing roles get the defaults of [`RoleConfig::default_for`].
     pub roles: BTreeMap<Role, RoleConfig>,
     pub keys: Vec<KeyConfig>,
@@ -92,6 +100,51 @@ pub struct TilesConfig {
     /// PMTiles archives served as tilesets at `/archives/{name}/{z}/{x}/{y}.mvt`, by
     /// name (`riskmap-prep tiles` writes them): a public mirror needs no dataset.
     pub archives: BTreeMap<String, PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// `sqlite:///path/events.db` or `postgres://user:password@host/db` (several
+    /// replicas share one PostgreSQL); unset: `events.db` in `state_dir`.
+    pub database: Option<String>,
+    /// Seconds between sweeps that close events whose `expires` has passed.
+    pub expiry_check_seconds: u64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        EventsConfig {
+            database: None,
+            expiry_check_seconds: 30,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The events database URL in effect.
+    pub fn events_database(&self) -> String {
+        self.events
+            .database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.state_dir.join("events.db").display()))
+    }
+}
+
+/// `scheme://user:password@host` with the password replaced, for display.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let slash = if rest.contains('/') { "/" } else { "" };
+            format!("{scheme}://{user}:REDACTED@{host}{slash}{tail}")
+        }
+        _ => url.to_string(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -131,6 +184,8 @@ impl Default for ServerConfig {
             tiles: TilesConfig::default(),
             log: LogConfig::default(),
             viewer: ViewerConfig::default(),
+            state_dir: PathBuf::from("state"),
+            events: EventsConfig::default(),
             roles: BTreeMap::new(),
             keys: Vec::new(),
         }
@@ -229,6 +284,16 @@ impl ServerConfig {
                 }
             }
         }
+        if let Some(db) = &self.events.database
+            && !["sqlite:", "postgres:", "postgresql:"]
+                .iter()
+                .any(|p| db.starts_with(p))
+        {
+            bail!("events.database must be a sqlite:// or postgres:// URL");
+        }
+        if self.events.expiry_check_seconds == 0 {
+            bail!("events.expiry_check_seconds must be at least 1");
+        }
         if self.http.concurrency_limit == 0 {
             bail!("http.concurrency_limit must be at least 1");
         }
@@ -247,6 +312,7 @@ impl ServerConfig {
                 .entry(role)
                 .or_insert_with(|| RoleConfig::default_for(role));
         }
+        shown.events.database = shown.events.database.as_deref().map(redact_url);
         if shown.viewer.tianditu_key.is_some() {
             shown.viewer.tianditu_key = Some("(set)".into());
         }
@@ -257,6 +323,25 @@ impl ServerConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted_and_urls_checked() {
+        assert_eq!(
+            redact_url("postgres://riskmap:s3cr@t@db.internal:5432/riskmap?x=1"),
+            "postgres://riskmap:REDACTED@db.internal:5432/riskmap?x=1"
+        );
+        assert_eq!(redact_url("postgres://db/riskmap"), "postgres://db/riskmap");
+        assert_eq!(
+            redact_url("sqlite:///srv/state/events.db"),
+            "sqlite:///srv/state/events.db"
+        );
+        let mut c = ServerConfig::default();
+        assert_eq!(c.events_database(), "sqlite://state/events.db");
+        c.events.database = Some("mysql://db".into());
+        assert!(c.validate().is_err());
+        c.events.database = Some("postgres://u:hidden@db/r".into());
+        assert!(!c.to_toml().contains("hidden"));
+    }
 
     #[test]
     fn defaults_are_valid_and_round_trip() {

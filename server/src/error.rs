@@ -109,6 +109,25 @@ impl From<TileError> for ApiError {
     }
 }
 
+impl From<riskmap_events::IngestError> for ApiError {
+    fn from(e: riskmap_events::IngestError) -> Self {
+        use riskmap_events::ErrorKind as K;
+        let (status, code) = match e.kind {
+            K::Malformed => (StatusCode::BAD_REQUEST, "bad_event"),
+            K::UnknownAdminCode => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_admin_code"),
+            K::UnknownReference => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference"),
+            K::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            K::Conflict => (StatusCode::CONFLICT, "conflict"),
+            K::Store => {
+                // The database's own words stay in the log, not in the answer.
+                tracing::error!(error = %e, "events store failed");
+                return ApiError::unavailable("the events store failed; nothing was stored");
+            }
+        };
+        ApiError::new(status, code, e.message).field(e.path)
+    }
+}
+
 impl From<PathRejection> for ApiError {
     fn from(e: PathRejection) -> Self {
         ApiError::new(e.status(), "bad_path", e.body_text()).field("path")
@@ -128,6 +147,7 @@ fn code_for(status: StatusCode) -> &'static str {
         403 => "forbidden",
         404 => "not_found",
         405 => "method_not_allowed",
+        409 => "conflict",
         408 => "timeout",
         413 => "payload_too_large",
         414 => "uri_too_long",

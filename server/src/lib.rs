@@ -34,7 +34,7 @@ pub mod wall_board;
 
 use std::time::Duration;
 
-use api::{analysis, ogc, openapi, queries};
+use api::{analysis, events, ogc, openapi, queries};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
@@ -125,6 +125,13 @@ pub fn app(state: AppState) -> Router {
             post(analysis::earthquake_handler),
         )
         .route("/api/v1/analysis/fire", post(analysis::fire_handler))
+        // Live events.
+        .route(
+            "/api/v1/events",
+            get(events::list_events).post(events::post_event),
+        )
+        .route("/api/v1/events/{id}", get(events::get_event))
+        .route("/api/v1/events/{id}/history", get(events::history))
         // The wall screen's publication.
         .route("/api/v1/wall", get(wall::get_wall))
         .route(

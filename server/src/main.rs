@@ -60,6 +60,12 @@ struct Args {
     /// The built web viewer (`web-viewer/dist`) [default: found next to the executable].
     #[arg(long, env = "RISKMAP_ASSETS", value_name = "DIR")]
     assets: Option<PathBuf>,
+    /// Directory for the server's own state (the default SQLite events database).
+    #[arg(long, env = "RISKMAP_STATE_DIR", value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Events database: `sqlite:///path/events.db` or `postgres://...` [default: under --state-dir].
+    #[arg(long, env = "RISKMAP_EVENTS_DATABASE", value_name = "URL")]
+    events_database: Option<String>,
     /// Validate the configuration, print the effective settings and exit.
     #[arg(long)]
     check_config: bool,
@@ -99,6 +105,12 @@ fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     }
     if let Some(v) = &args.tianditu_key {
         c.viewer.tianditu_key = Some(v.clone()).filter(|k| !k.is_empty());
+    }
+    if let Some(v) = &args.state_dir {
+        c.state_dir = v.clone();
+    }
+    if let Some(v) = &args.events_database {
+        c.events.database = Some(v.clone());
     }
     if let Some(v) = &args.assets {
         c.viewer.assets_dir = Some(v.clone());
@@ -143,6 +155,26 @@ async fn shutdown_signal() {
     info!("shutting down: refusing new connections, finishing requests in flight");
 }
 
+/// Open the events store (creating the state directory for the default SQLite file)
+/// and start the expiry sweep. A store that cannot be opened stops the start: events
+/// written to nowhere would be acknowledged and lost.
+async fn open_events(state: &AppState) -> anyhow::Result<()> {
+    let url = state.config.events_database();
+    if state.config.events.database.is_none() {
+        std::fs::create_dir_all(&state.config.state_dir)
+            .with_context(|| format!("creating state_dir {}", state.config.state_dir.display()))?;
+    }
+    let shown = riskmap_server::config::redact_url(&url);
+    let store = riskmap_events::EventStore::open(&url)
+        .await
+        .with_context(|| format!("opening the events database {shown}"))?;
+    info!(database = %shown, "events store open");
+    state.set_events(store);
+    let every = Duration::from_secs(state.config.events.expiry_check_seconds);
+    riskmap_server::api::events::spawn_expiry(state.clone(), every);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -165,6 +197,7 @@ async fn main() -> anyhow::Result<()> {
     let listen = config.listen;
     let archives = riskmap_server::tile_archives::Archives::open(&config.tiles.archives).await?;
     let state = AppState::with_archives(config, archives);
+    open_events(&state).await?;
 
     // Serve at once (/health says 503 until the dataset is in), load in the background.
     let listener = tokio::net::TcpListener::bind(listen)

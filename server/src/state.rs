@@ -2,11 +2,12 @@
 //! configuration, the key ring, the tile cache and the wall's publication. Depends on
 //! no handler module.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use arc_swap::ArcSwapOption;
 use layers::tiles::TileOptions;
 use layers::{Dataset, Store};
+use riskmap_events::EventStore;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
@@ -58,6 +59,9 @@ pub struct Shared {
     pub styles: Styles,
     /// PMTiles archives served as tilesets, opened at start.
     pub archives: Archives,
+    /// The live events' store, set once it is open (main opens it before serving;
+    /// until then the events endpoints answer 503).
+    pub events: OnceLock<EventStore>,
 }
 
 impl std::ops::Deref for AppState {
@@ -107,6 +111,7 @@ impl AppState {
             last_load_seen: Mutex::new(None),
             wall: WallBoard::default(),
             archives,
+            events: OnceLock::new(),
         }))
     }
 
@@ -129,6 +134,18 @@ impl AppState {
     pub fn install(&self, dataset: Dataset) {
         self.current.store(Some(Arc::new(dataset)));
         self.tile_cache.clear();
+    }
+
+    /// Attach the events store (once; a second store is refused and dropped).
+    pub fn set_events(&self, store: EventStore) {
+        let _ = self.events.set(store);
+    }
+
+    /// The events store, or 503 while there is none.
+    pub fn events(&self) -> ApiResult<&EventStore> {
+        self.events
+            .get()
+            .ok_or_else(|| ApiError::unavailable("the events store is not open"))
     }
 
     pub fn last_load(&self) -> Option<LoadStatus> {

@@ -3,10 +3,12 @@
 //! out as the JSON error shape of [`crate::error::ApiError`].
 
 pub mod analysis;
+pub mod events;
 pub mod extract;
 pub mod ogc;
 pub mod ogc_params;
 pub mod openapi;
+pub mod openapi_events;
 pub mod queries;
 
 use axum::http::StatusCode;

@@ -112,6 +112,7 @@ pub fn document(body_limit: usize) -> Json {
     tiles_paths(&mut paths);
     queries_paths(&mut paths, body_limit);
     analyses_paths(&mut paths);
+    super::openapi_events::paths(&mut paths);
     let error = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let resp = |d: &str| {
         let mut e = error.clone();
@@ -126,7 +127,8 @@ pub fn document(body_limit: usize) -> Json {
         "paths": paths,
         "components": {
             "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true, "description": "the request field at fault"}}}}}},
+                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true, "description": "the request field at fault"}}}}},
+                "EventFeature": super::openapi_events::schemas()["EventFeature"]},
             "responses": {
                 "BadRequest": resp("bad or unknown parameter, malformed body"),
                 "NotFound": resp("no such thing"),
