@@ -13,7 +13,7 @@ mod earthquake;
 mod error;
 mod fire;
 mod flow;
-mod geojson;
+pub(crate) mod geojson;
 mod input;
 mod limits;
 mod nearest;
