@@ -30,10 +30,12 @@
 //!    summaries) and the scenario analyses (transfer, earthquake, fire).
 //!
 //! Distances are geodesic metres on the CGCS2000 / WGS84 ellipsoid; coordinates are
-//! EPSG:4326 (CGCS2000 treated as equal); tiles are Web Mercator.
+//! EPSG:4326 (CGCS2000 treated as equal); tiles are Web Mercator. [`crs`] writes them
+//! in CGCS2000 and its Gauss-Krüger zones when a caller asks.
 
 pub mod access;
 pub mod catalogue;
+pub mod crs;
 pub mod dataset;
 pub mod feature;
 pub mod knn;

@@ -1,17 +1,24 @@
 """OGC API – Features through its clients: GDAL's OGCAPI driver and OWSLib.
 
 Each check drives a real client against the live server and compares what it read
-with the prepared dataset's manifest (feature counts, public fields only).
+with the prepared dataset's manifest (feature counts, public fields only). The CRS
+checks (Part 2) compare every coordinate the server writes in EPSG:4490 and
+EPSG:4543 with PROJ's own cs2cs run on the CRS84 coordinates of the same features.
 """
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 from owslib.ogcapi.features import Features
 
 PERSONAL_OR_INTERNAL = ("personal", "internal")
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 
 
 def run(*cmd):
@@ -19,6 +26,39 @@ def run(*cmd):
     if p.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-2000:]}")
     return p.stdout
+
+
+def positions(geom):
+    """Every position of a GeoJSON geometry, in order."""
+    out = []
+
+    def walk(c):
+        if c and isinstance(c[0], (int, float)):
+            out.append((c[0], c[1]))
+        else:
+            for x in c:
+                walk(x)
+
+    walk(geom["coordinates"])
+    return out
+
+
+def cs2cs(code, lonlat):
+    """PROJ's transformation of CRS84 (lon, lat) pairs into EPSG:code, in its axis order."""
+    if not lonlat:
+        return []
+    text = "".join(f"{x!r} {y!r}\n" for x, y in lonlat)
+    p = subprocess.run(["cs2cs", "-d", "10", "OGC:CRS84", f"EPSG:{code}"], input=text,
+                       capture_output=True, text=True, timeout=600, check=True)
+    rows = [l.split() for l in p.stdout.splitlines() if l.strip()]
+    assert len(rows) == len(lonlat), (len(rows), len(lonlat))
+    return [(float(r[0]), float(r[1])) for r in rows]
+
+
+def fetch(url):
+    """GET a URL: (JSON body, headers)."""
+    with urllib.request.urlopen(url, timeout=120) as r:
+        return json.load(r), r.headers
 
 
 def main():
@@ -91,8 +131,89 @@ def main():
             x, y = feat["geometry"]["coordinates"][:2]
             assert bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3], (x, y)
 
+    def owslib_items_in_cgcs2000_and_gauss_kruger_agree_with_cs2cs():
+        # Points and polygons; OWSLib passes crs through as the standard's parameter.
+        f = Features(a.url)
+        for lid, limit in (("shelters", 1000), ("admin", 60)):
+            base = f.collection_items(lid, limit=limit)
+            ll = [p for feat in base["features"] for p in positions(feat["geometry"])]
+            assert len(ll) > 50, (lid, len(ll))
+            for code, tol, metres in ((4490, 1e-9, False), (4543, 1e-3, True)):
+                got = f.collection_items(lid, limit=limit, crs=f"{EPSG}{code}")
+                assert [x["id"] for x in got["features"]] == [x["id"] for x in base["features"]]
+                ours = [p for feat in got["features"] for p in positions(feat["geometry"])]
+                proj = cs2cs(code, ll)
+                worst = max(math.hypot(o[0] - p[0], o[1] - p[1]) for o, p in zip(ours, proj))
+                assert len(ours) == len(proj) and worst <= tol, (lid, code, worst)
+                if metres:
+                    # The bbox of each feature is in the CRS too: northing first.
+                    for feat in got["features"]:
+                        b = feat["bbox"]
+                        for n, e in positions(feat["geometry"]):
+                            assert b[0] <= n <= b[2] and b[1] <= e <= b[3], (b, n, e)
+                print(f"     {lid} EPSG:{code}: {len(ours)} positions, worst {worst:.2e}", flush=True)
+
+    def content_crs_names_the_crs_of_the_answer():
+        for crs in (CRS84, f"{EPSG}4490", f"{EPSG}4543"):
+            q = "" if crs == CRS84 else f"crs={crs}"
+            for url in (f"{a.url}/collections/shelters/items?limit=1&{q}",
+                        f"{a.url}/collections/shelters/items/0?{q}"):
+                _, h = fetch(url)
+                assert h["Content-Crs"] == f"<{crs}>", (url, h["Content-Crs"])
+        col, _ = fetch(f"{a.url}/collections/shelters")
+        assert f"{EPSG}4543" in col["crs"] and col["storageCrs"] == CRS84, col
+
+    def gdal_reads_the_gauss_kruger_output():
+        # GDAL 3.6's OAPIF driver has no CRS open option (`ogrinfo --format OAPIF`
+        # lists URL, PAGE_SIZE, USERPWD, IGNORE_SCHEMA only: it always asks CRS84), so
+        # ogr2ogr reads the server's crs= output through its GeoJSON driver instead,
+        # declared EPSG:4543, and its positions are checked against cs2cs.
+        url = f"{a.url}/collections/shelters/items?limit=1000"
+        out = os.path.join(a.work, "shelters_4543.geojson")
+        run("ogr2ogr", "-f", "GeoJSON", "-a_srs", "EPSG:4543", "-lco", "COORDINATE_PRECISION=6",
+            out, f"GeoJSON:{url}&crs={EPSG}4543")
+        gdal = json.load(open(out, encoding="utf-8"))["features"]
+        base, _ = fetch(url)
+        assert len(gdal) == len(base["features"]) > 0, (len(gdal), len(base["features"]))
+        ll = [positions(x["geometry"])[0] for x in base["features"]]
+        proj = cs2cs(4543, ll)
+        read = [positions(x["geometry"])[0] for x in gdal]
+        worst = max(math.hypot(o[0] - p[0], o[1] - p[1]) for o, p in zip(read, proj))
+        assert worst <= 1e-3, worst
+
+    def bbox_crs_in_gauss_kruger_selects_as_projected():
+        # A 50 km box in EPSG:4543 round Chuxiong city; the features expected are
+        # those whose CRS84 position cs2cs projects into it.
+        n0, e0 = cs2cs(4543, [(101.53, 25.03)])[0]
+        box = (n0 - 25000, e0 - 25000, n0 + 25000, e0 + 25000)
+        every = fetch(f"{a.url}/collections/shelters/items?limit=1000")[0]["features"]
+        assert len(every) == layers["shelters"]["feature_count"], "one page holds every shelter"
+        proj = cs2cs(4543, [positions(x["geometry"])[0] for x in every])
+        expected = {x["id"] for x, (n, e) in zip(every, proj)
+                    if box[0] <= n <= box[2] and box[1] <= e <= box[3]}
+        bb = ",".join(repr(v) for v in box)
+        got = fetch(f"{a.url}/collections/shelters/items?limit=1000&bbox={bb}&bbox-crs={EPSG}4543")[0]
+        ids = {x["id"] for x in got["features"]}
+        assert 0 < len(expected) < len(every), len(expected)
+        assert ids == expected, (sorted(ids ^ expected))[:10]
+        # And the same box as lon/lat read back from it is no stand-in: in CRS84 a
+        # box's edges are meridians and parallels, so only a lat,lon EPSG:4490 box
+        # equals a CRS84 one.
+        c84 = fetch(f"{a.url}/collections/shelters/items?limit=1000&bbox=101.2,24.8,101.8,25.3")[0]
+        c4490 = fetch(f"{a.url}/collections/shelters/items?limit=1000&bbox=24.8,101.2,25.3,101.8&bbox-crs={EPSG}4490")[0]
+        assert {x["id"] for x in c84["features"]} == {x["id"] for x in c4490["features"]} != set()
+
+    def unknown_crs_is_refused_by_name():
+        for param in ("crs", "bbox-crs"):
+            try:
+                fetch(f"{a.url}/collections/shelters/items?bbox=1,2,3,4&{param}=EPSG:9999")
+                raise AssertionError(f"{param}: accepted")
+            except urllib.error.HTTPError as e:
+                body = json.load(e)
+                assert e.code == 400 and body["error"]["field"] == param, (e.code, body)
+
     for name, fn in list(locals().items()):
-        if callable(fn) and (name.startswith("gdal_") or name.startswith("owslib_")):
+        if callable(fn) and name.split("_")[0] in ("gdal", "owslib", "content", "bbox", "unknown"):
             check(name, fn)
     print(f"{passed} passed, {len(failures)} failed: OGC API clients")
     return 1 if failures else 0

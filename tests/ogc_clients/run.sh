@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OGC API – Features as third-party clients read it: GDAL's OGCAPI driver (ogrinfo,
 # ogr2ogr, Debian's GDAL) and OWSLib (PyPI, in .venv), against riskmap-server on the
-# dataset as a public caller.
+# dataset as a public caller; coordinates in EPSG:4490 and EPSG:4543 are checked
+# against PROJ's cs2cs (Debian's proj-bin).
 #
 #   tests/ogc_clients/run.sh DATASET_DIR [PORT]
 source "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -13,7 +14,7 @@ dir="$([ "$profile" = dev ] && echo debug || echo "$profile")"
 target="${CARGO_TARGET_DIR:-$ROOT/target}"
 [ -f "$dataset/manifest.json" ] || die "$dataset has no manifest.json"
 
-ensure_apt curl gdal-bin
+ensure_apt curl gdal-bin proj-bin
 ensure_venv 'OWSLib==0.32.0'
 cd "$ROOT"
 cargo build --profile "$profile" --quiet -p riskmap-server

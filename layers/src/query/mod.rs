@@ -14,7 +14,7 @@ mod error;
 pub mod filter;
 mod fire;
 mod flow;
-mod geojson;
+pub(crate) mod geojson;
 mod input;
 mod limits;
 mod nearest;

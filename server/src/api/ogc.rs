@@ -1,6 +1,8 @@
 //! OGC API – Features, Part 1 (Core) with GeoJSON: landing page, conformance,
 //! collections (one per layer the caller may see) and their items, paged with
 //! `limit`/`offset` and filtered by `bbox` and `datetime` (see [`super::ogc_params`]).
+//! Part 2: `crs` and `bbox-crs` name a CRS of [`layers::crs`], and every features
+//! response says its CRS in `Content-Crs`.
 //! Unknown query parameters are refused (400), as /req/core/query-param-unknown asks.
 //! Every link is absolute, at the origin the client reached: clients such as GDAL's
 //! OGCAPI driver and OWSLib resolve links literally.
@@ -8,13 +10,14 @@
 use axum::Json as AxumJson;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderName};
 use axum::response::{IntoResponse, Response};
+use layers::crs::{Crs, Transformer};
 use layers::query;
 use layers::query::GeoFeature;
+use layers::query::matching;
 use layers::query::visible_layer;
-use layers::query::{Region, matching};
 use serde_json::{Value as Json, json};
 
 use super::extract::Params;
@@ -28,8 +31,27 @@ use crate::urls::{origin, query_escape};
 /// The OpenAPI document's media type, as OGC API – Features /req/oas30 names it.
 pub const OPENAPI_MEDIA_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
 
-fn geojson(v: Json) -> Response {
-    ([(CONTENT_TYPE, "application/geo+json")], AxumJson(v)).into_response()
+/// Features as GeoJSON, with the CRS of their coordinates in `Content-Crs`
+/// (/req/crs/ogc-crs-header).
+fn geojson(v: Json, crs: Crs) -> Response {
+    let content_crs = format!("<{}>", crs.uri());
+    (
+        [
+            (CONTENT_TYPE, "application/geo+json".to_string()),
+            (HeaderName::from_static("content-crs"), content_crs),
+        ],
+        AxumJson(v),
+    )
+        .into_response()
+}
+
+/// A feature as GeoJSON in the CRS asked for: CRS84 as stored, any other with its
+/// `bbox` in that CRS.
+fn feature(layer: &layers::Layer, fid: u32, caller: &Caller, t: &Transformer) -> GeoFeature {
+    match t.crs() {
+        Crs::Crs84 => GeoFeature::new(layer, fid, &caller.access),
+        _ => GeoFeature::new_in(layer, fid, &caller.access, t),
+    }
 }
 
 /// `GET /`
@@ -61,7 +83,8 @@ pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
     Ok(AxumJson(json!({"conformsTo": [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
     ]}))
     .into_response())
 }
@@ -85,7 +108,8 @@ fn collection(o: &str, layer: &layers::Layer) -> Json {
         "title": format!("{} {}", s.zh, s.en),
         "description": if layer.meta.synthetic { format!("{} (synthetic demo data)", s.en) } else { s.en.clone() },
         "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "crs": Crs::all().map(|c| c.uri()).collect::<Vec<_>>(),
+        "storageCrs": Crs::Crs84.uri(),
         "extent": {"spatial": {"bbox": [bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
         "links": [
             {"href": format!("{o}/collections/{id}"), "rel": "self", "type": "application/json"},
@@ -140,7 +164,7 @@ pub async fn collection_one(
     Ok(AxumJson(collection(&o, layer_of(&dataset, &caller, &id)?)).into_response())
 }
 
-/// `GET /collections/{collectionId}/items?bbox=&datetime=&limit=&offset=`
+/// `GET /collections/{collectionId}/items?bbox=&bbox-crs=&crs=&datetime=&limit=&offset=`
 pub async fn items(
     State(state): State<AppState>,
     caller: Caller,
@@ -148,31 +172,31 @@ pub async fn items(
     id: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let p = Params::parse(q.as_deref(), &["bbox", "datetime", "limit", "offset", "f"])?;
+    let p = Params::parse(
+        q.as_deref(),
+        &[
+            "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "f",
+        ],
+    )?;
     let Path(id) = id?;
     let page = query::page(
         ogc_params::limit(&p, LIMITS.max_page_size)?,
         p.offset()?,
         &LIMITS,
     )?;
-    let boxes = ogc_params::bbox(&p)?
-        .into_iter()
-        .map(|b| query::bbox(b, "bbox"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let crs = ogc_params::crs(&p, "crs")?;
+    let regions = ogc_params::bbox_regions(&p, ogc_params::crs(&p, "bbox-crs")?)?;
     let datetime = ogc_params::datetime(&p)?;
     let o = origin(&state.config, &headers);
     let dataset = state.dataset()?;
     let layer = layer_of(&dataset, &caller, &id)?;
-    let fids: Vec<u32> = if boxes.is_empty() {
+    let transformer = crs.transformer();
+    let fids: Vec<u32> = if regions.is_empty() {
         (0..layer.features.len() as u32).collect()
     } else {
-        let mut fids: Vec<u32> = boxes
-            .into_iter()
-            .flat_map(|r| {
-                matching(layer, &Region::BBox(r))
-                    .into_iter()
-                    .map(|(f, _)| f)
-            })
+        let mut fids: Vec<u32> = regions
+            .iter()
+            .flat_map(|r| matching(layer, r).into_iter().map(|(f, _)| f))
             .collect();
         // Two boxes (across the antimeridian) may both hold a feature.
         fids.sort_unstable();
@@ -183,14 +207,19 @@ pub async fn items(
         .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(|&f| GeoFeature::new(layer, f, &caller.access))
+        .map(|&f| feature(layer, f, &caller, &transformer))
         .collect();
     let base = |offset: usize| {
         let mut q = format!(
             "{o}/collections/{id}/items?limit={}&offset={offset}",
             page.limit
         );
-        for (name, value) in [("bbox", p.str("bbox")), ("datetime", datetime)] {
+        for (name, value) in [
+            ("bbox", p.str("bbox")),
+            ("bbox-crs", p.str("bbox-crs")),
+            ("crs", p.str("crs")),
+            ("datetime", datetime),
+        ] {
             if let Some(v) = value {
                 q.push_str(&format!("&{name}={}", query_escape(&v.replace(' ', ""))));
             }
@@ -205,14 +234,17 @@ pub async fn items(
     if page.offset > 0 {
         links.push(json!({"href": base(page.offset.saturating_sub(page.limit)), "rel": "prev", "type": "application/geo+json"}));
     }
-    Ok(geojson(json!({
-        "type": "FeatureCollection",
-        "timeStamp": now_rfc3339(),
-        "numberMatched": fids.len(),
-        "numberReturned": features.len(),
-        "features": features,
-        "links": links,
-    })))
+    Ok(geojson(
+        json!({
+            "type": "FeatureCollection",
+            "timeStamp": now_rfc3339(),
+            "numberMatched": fids.len(),
+            "numberReturned": features.len(),
+            "features": features,
+            "links": links,
+        }),
+        crs,
+    ))
 }
 
 fn now_rfc3339() -> String {
@@ -221,7 +253,7 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// `GET /collections/{collectionId}/items/{featureId}`
+/// `GET /collections/{collectionId}/items/{featureId}?crs=`
 pub async fn item(
     State(state): State<AppState>,
     caller: Caller,
@@ -229,7 +261,8 @@ pub async fn item(
     ids: Result<Path<(String, String)>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    Params::parse(q.as_deref(), &["f"])?;
+    let p = Params::parse(q.as_deref(), &["crs", "f"])?;
+    let crs = ogc_params::crs(&p, "crs")?;
     let o = origin(&state.config, &headers);
     let Path((id, fid)) = ids?;
     let dataset = state.dataset()?;
@@ -243,10 +276,10 @@ pub async fn item(
                 .field("featureId")
         })?;
     let mut f =
-        serde_json::to_value(GeoFeature::new(layer, fid, &caller.access)).unwrap_or_default();
+        serde_json::to_value(feature(layer, fid, &caller, &crs.transformer())).unwrap_or_default();
     f["links"] = json!([
         {"href": format!("{o}/collections/{id}/items/{fid}"), "rel": "self", "type": "application/geo+json"},
         {"href": format!("{o}/collections/{id}"), "rel": "collection", "type": "application/json"}
     ]);
-    Ok(geojson(f))
+    Ok(geojson(f, crs))
 }

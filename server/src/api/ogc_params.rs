@@ -2,11 +2,17 @@
 //! standard says: `limit` above the maximum serves the maximum
 //! (/req/core/fc-limit-response-1), `bbox` takes 4 or 6 numbers and may cross the
 //! antimeridian (/req/core/fc-bbox-definition), `datetime` is an RFC 3339 instant or
-//! interval with `..` for an open end (/req/core/fc-time-definition).
+//! interval with `..` for an open end (/req/core/fc-time-definition). Part 2 adds
+//! `crs` and `bbox-crs` (/req/crs/fc-bbox-crs-definition): a CRS URI from
+//! [`layers::crs`], the box's numbers in that CRS's axis order.
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
+
+use geo::MultiPolygon;
+use layers::crs::{Crs, projected_bbox_area};
+use layers::query::{self, Region};
 
 use super::extract::Params;
 use crate::error::{ApiError, ApiResult};
@@ -23,24 +29,34 @@ pub fn limit(p: &Params, max: usize) -> ApiResult<Option<usize>> {
     }
 }
 
-/// `bbox` as one or two `[west, south, east, north]` boxes: two when it crosses the
-/// antimeridian (west > east). The heights of a 6-number box are not used: the
+/// `bbox` as one or two `[west, south, east, north]` CRS84 boxes: two when it crosses
+/// the antimeridian (west > east). The heights of a 6-number box are not used: the
 /// layers are 2D.
 pub fn bbox(p: &Params) -> ApiResult<Vec<[f64; 4]>> {
-    let Some(v) = p.str("bbox") else {
-        return Ok(Vec::new());
-    };
+    match p.str("bbox") {
+        None => Ok(Vec::new()),
+        Some(v) => lon_lat_boxes(v, bbox_numbers(v)?),
+    }
+}
+
+/// The 4 numbers of a `bbox` (of 6, heights dropped), in the order given.
+fn bbox_numbers(v: &str) -> ApiResult<[f64; 4]> {
     let bad = |why: &str| ApiError::bad("bbox", format!("{why}, got {v:?}"));
     let nums: Vec<f64> = v
         .split(',')
         .map(|s| s.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| bad("expected numbers separated by commas"))?;
-    let ([w, s, e, n] | [w, s, _, e, n, _]) = nums[..] else {
+    let ([a, b, c, d] | [a, b, _, c, d, _]) = nums[..] else {
         return Err(bad(
-            "expected 4 numbers (west,south,east,north) or 6 (with heights)",
+            "expected 4 numbers (min, min, max, max in the bbox-crs axis order) or 6 (with heights)",
         ));
     };
+    Ok([a, b, c, d])
+}
+
+fn lon_lat_boxes(v: &str, [w, s, e, n]: [f64; 4]) -> ApiResult<Vec<[f64; 4]>> {
+    let bad = |why: &str| ApiError::bad("bbox", format!("{why}, got {v:?}"));
     if !(-180.0..=180.0).contains(&w) || !(-180.0..=180.0).contains(&e) {
         return Err(bad("longitudes must be in [-180, 180]"));
     }
@@ -52,6 +68,47 @@ pub fn bbox(p: &Params) -> ApiResult<Vec<[f64; 4]>> {
     } else {
         vec![[w, s, 180.0, n], [-180.0, s, e, n]]
     })
+}
+
+/// `crs` or `bbox-crs` (named by `name`): one of the CRS URIs the collections list;
+/// CRS84 when absent.
+pub fn crs(p: &Params, name: &str) -> ApiResult<Crs> {
+    match p.str(name) {
+        None => Ok(Crs::Crs84),
+        Some(v) => Crs::from_uri(v).ok_or_else(|| {
+            ApiError::bad(
+                name,
+                format!(
+                    "unsupported CRS {v:?}; supported: a URI listed in the collection's crs, e.g. {} or {}",
+                    Crs::Crs84.uri(),
+                    Crs::LatLon(4490).uri()
+                ),
+            )
+        }),
+    }
+}
+
+/// `bbox` read in `bbox_crs` as the regions to select by: lon/lat boxes for the
+/// geographic CRSs (EPSG:4326/4490 in their lat, lon order), the covered lon/lat
+/// polygon for a projected one.
+pub fn bbox_regions(p: &Params, bbox_crs: Crs) -> ApiResult<Vec<Region>> {
+    let Some(v) = p.str("bbox") else {
+        return Ok(Vec::new());
+    };
+    let b = bbox_numbers(v)?;
+    let boxes = match bbox_crs {
+        Crs::Crs84 => lon_lat_boxes(v, b)?,
+        Crs::LatLon(_) => lon_lat_boxes(v, [b[1], b[0], b[3], b[2]])?,
+        Crs::GaussKruger(_) => {
+            let area = projected_bbox_area(&bbox_crs.transformer(), b)
+                .map_err(|why| ApiError::bad("bbox", format!("{why}, got {v:?}")))?;
+            return Ok(vec![Region::Area(MultiPolygon(vec![area]))]);
+        }
+    };
+    boxes
+        .into_iter()
+        .map(|b| Ok(Region::BBox(query::bbox(b, "bbox")?)))
+        .collect()
 }
 
 /// `datetime`: checked, and returned as given for links. No layer carries a temporal
@@ -92,7 +149,7 @@ mod tests {
     use super::*;
 
     fn params(q: &str) -> Params {
-        Params::parse(Some(q), &["limit", "bbox", "datetime"]).unwrap()
+        Params::parse(Some(q), &["limit", "bbox", "datetime", "crs", "bbox-crs"]).unwrap()
     }
 
     #[test]
@@ -135,5 +192,47 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn crs_by_uri_and_refused_by_name() {
+        assert_eq!(crs(&params(""), "crs").unwrap(), Crs::Crs84);
+        assert_eq!(
+            crs(
+                &params("crs=http://www.opengis.net/def/crs/EPSG/0/4543"),
+                "crs"
+            )
+            .unwrap(),
+            Crs::GaussKruger(4543)
+        );
+        let e = crs(&params("bbox-crs=EPSG:3857"), "bbox-crs").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("bbox-crs"));
+    }
+
+    #[test]
+    fn bbox_in_lat_lon_order_and_in_metres() {
+        let p = params("bbox=25,101,26,102");
+        let Region::BBox(r) = &bbox_regions(&p, Crs::LatLon(4490)).unwrap()[0] else {
+            panic!("a box")
+        };
+        assert_eq!(
+            (r.min().x, r.min().y, r.max().x, r.max().y),
+            (101.0, 25.0, 102.0, 26.0)
+        );
+        // Read as CRS84, latitude 101 is no latitude.
+        assert!(bbox_regions(&p, Crs::Crs84).is_err());
+        assert!(bbox_regions(&params("bbox=101,25,102,26"), Crs::LatLon(4326)).is_err());
+        let p = params("bbox=2760000,430000,2790000,470000");
+        assert!(matches!(
+            bbox_regions(&p, Crs::GaussKruger(4543)).unwrap()[..],
+            [Region::Area(_)]
+        ));
+        let e = bbox_regions(
+            &params("bbox=2790000,430000,2760000,470000"),
+            Crs::GaussKruger(4543),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.field.as_deref(), Some("bbox"));
     }
 }

@@ -4,6 +4,7 @@
 use axum::Json as AxumJson;
 use axum::response::{IntoResponse, Response};
 use layers::catalogue::{HAZARD_TYPES, INVENTORY_CATEGORIES};
+use layers::crs::Crs;
 use layers::query::GB18306_QINGHAI_TIBET;
 use layers::query::NEIGHBOUR_TOLERANCE_M;
 use layers::query::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
@@ -58,6 +59,25 @@ fn offset() -> Json {
         false,
         "items to skip",
     )
+}
+
+/// `crs` or `bbox-crs`: exactly the URIs the collections list.
+fn crs_param(name: &str, description: &str) -> Json {
+    let uris: Vec<String> = Crs::all().map(|c| c.uri()).collect();
+    q(
+        name,
+        json!({"type": "string", "enum": uris, "default": Crs::Crs84.uri()}),
+        false,
+        description,
+    )
+}
+
+/// A features answer, whose 200 names its coordinates' CRS in `Content-Crs`.
+fn with_content_crs(mut responses: Json) -> Json {
+    responses["200"]["headers"] = json!({"Content-Crs": {
+        "description": "the CRS of the coordinates, as <URI> (OGC API – Features Part 2)",
+        "schema": {"type": "string"}}});
+    responses
 }
 
 fn ok(description: &str, media: &str) -> Json {
@@ -214,15 +234,20 @@ fn ogc_paths(paths: &mut Map<String, Json>) {
                     "bbox",
                     json!({"type": "string"}),
                     false,
-                    "min_lon,min_lat,max_lon,max_lat (CRS84)",
+                    "4 numbers (or 6 with heights): min, min, max, max in bbox-crs's axis order: min_lon,min_lat,max_lon,max_lat for CRS84; lat,lon for EPSG:4326/4490; northing,easting for the Gauss-Krüger zones",
+                ),
+                crs_param("bbox-crs", "the CRS of bbox (default CRS84)"),
+                crs_param(
+                    "crs",
+                    "the CRS of the coordinates returned, in its axis order (default CRS84); features then carry their bbox in it",
                 ),
                 limit(),
                 offset(),
             ],
-            ok(
+            with_content_crs(ok(
                 "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links",
                 "application/geo+json",
-            ),
+            )),
         ),
     );
     add(
@@ -232,8 +257,9 @@ fn ogc_paths(paths: &mut Map<String, Json>) {
             vec![
                 path("layer", "collection (layer) id"),
                 path("featureId", "feature id"),
+                crs_param("crs", "the CRS of the coordinates returned (default CRS84)"),
             ],
-            ok("GeoJSON Feature", "application/geo+json"),
+            with_content_crs(ok("GeoJSON Feature", "application/geo+json")),
         ),
     );
     add(
