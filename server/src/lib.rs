@@ -34,7 +34,7 @@ pub mod wall_board;
 
 use std::time::Duration;
 
-use api::{analysis, events, ogc, openapi, queries};
+use api::{analysis, events, ogc, ogc_filter, openapi, queries};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
@@ -106,6 +106,10 @@ pub fn app(state: AppState) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{layer}", get(ogc::collection_one))
         .route("/collections/{layer}/items", get(ogc::items))
+        .route(
+            "/collections/{layer}/queryables",
+            get(ogc_filter::queryables),
+        )
         .route("/collections/{layer}/items/{fid}", get(ogc::item))
         .route("/api/openapi.json", get(openapi::openapi))
         // Spatial questions and analyses.

@@ -40,6 +40,11 @@ impl Params {
         Ok(Params { pairs })
     }
 
+    /// Every parameter as given, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn str(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()

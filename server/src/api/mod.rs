@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod events;
 pub mod extract;
 pub mod ogc;
+pub mod ogc_filter;
 pub mod ogc_params;
 pub mod openapi;
 pub mod openapi_events;

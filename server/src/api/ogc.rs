@@ -16,11 +16,13 @@ use axum::response::{IntoResponse, Response};
 use layers::crs::{Crs, Transformer};
 use layers::query;
 use layers::query::GeoFeature;
-use layers::query::matching;
+use layers::query::filter::sort_fids;
 use layers::query::visible_layer;
+use layers::query::{Region, matching};
 use serde_json::{Value as Json, json};
 
 use super::extract::Params;
+use super::ogc_filter;
 use super::ogc_params;
 use super::queries::LIMITS;
 use crate::access::Caller;
@@ -84,7 +86,17 @@ pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting"
     ]}))
     .into_response())
 }
@@ -113,7 +125,8 @@ fn collection(o: &str, layer: &layers::Layer) -> Json {
         "extent": {"spatial": {"bbox": [bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
         "links": [
             {"href": format!("{o}/collections/{id}"), "rel": "self", "type": "application/json"},
-            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"}
+            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"},
+            {"href": format!("{o}/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json"}
         ]
     })
 }
@@ -140,7 +153,7 @@ pub async fn collections(
     Ok(AxumJson(json!({"collections": list, "links": links})).into_response())
 }
 
-fn layer_of<'a>(
+pub(super) fn layer_of<'a>(
     dataset: &'a layers::Dataset,
     caller: &Caller,
     id: &str,
@@ -164,6 +177,11 @@ pub async fn collection_one(
     Ok(AxumJson(collection(&o, layer_of(&dataset, &caller, &id)?)).into_response())
 }
 
+/// The items endpoint's own parameters (Part 1 and 2); Part 3's are added per layer.
+const ITEMS_PARAMS: [&str; 7] = [
+    "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "f",
+];
+
 /// `GET /collections/{collectionId}/items?bbox=&bbox-crs=&crs=&datetime=&limit=&offset=`
 pub async fn items(
     State(state): State<AppState>,
@@ -172,13 +190,14 @@ pub async fn items(
     id: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
+    let Path(id) = id?;
+    let dataset = state.dataset()?;
+    let layer = layer_of(&dataset, &caller, &id)?;
+    // The layer first: its queryable names are parameters too (simple filters).
     let p = Params::parse(
         q.as_deref(),
-        &[
-            "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "f",
-        ],
+        &ogc_filter::allowed_params(&ITEMS_PARAMS, layer, &caller.access),
     )?;
-    let Path(id) = id?;
     let page = query::page(
         ogc_params::limit(&p, LIMITS.max_page_size)?,
         p.offset()?,
@@ -186,42 +205,54 @@ pub async fn items(
     )?;
     let crs = ogc_params::crs(&p, "crs")?;
     let regions = ogc_params::bbox_regions(&p, ogc_params::crs(&p, "bbox-crs")?)?;
-    let datetime = ogc_params::datetime(&p)?;
+    // Checked only: no layer has a temporal extent, so every feature matches.
+    ogc_params::datetime(&p)?;
+    let fq = ogc_filter::feature_query(&p, layer, &caller.access, &ITEMS_PARAMS)?;
     let o = origin(&state.config, &headers);
-    let dataset = state.dataset()?;
-    let layer = layer_of(&dataset, &caller, &id)?;
     let transformer = crs.transformer();
-    let fids: Vec<u32> = if regions.is_empty() {
-        (0..layer.features.len() as u32).collect()
-    } else {
-        let mut fids: Vec<u32> = regions
-            .iter()
-            .flat_map(|r| matching(layer, r).into_iter().map(|(f, _)| f))
-            .collect();
-        // Two boxes (across the antimeridian) may both hold a feature.
-        fids.sort_unstable();
-        fids.dedup();
-        fids
+    let hint = fq
+        .filter
+        .as_ref()
+        .and_then(layers::query::filter::Bound::required_bbox);
+    let mut fids: Vec<u32> = match (regions.is_empty(), hint) {
+        (true, None) => (0..layer.features.len() as u32).collect(),
+        (true, Some(r)) => matching(layer, &Region::BBox(r))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect(),
+        (false, _) => {
+            let mut fids: Vec<u32> = regions
+                .iter()
+                .flat_map(|r| matching(layer, r).into_iter().map(|(f, _)| f))
+                .collect();
+            // Two boxes (across the antimeridian) may both hold a feature.
+            fids.sort_unstable();
+            fids.dedup();
+            fids
+        }
     };
+    if let Some(filter) = &fq.filter {
+        fids.retain(|&f| layer.feature(f).is_some_and(|feat| filter.matches(feat)));
+    }
+    sort_fids(layer, &mut fids, &fq.sort);
     let features: Vec<GeoFeature> = fids
         .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(|&f| feature(layer, f, &caller, &transformer))
+        .map(|&f| {
+            let mut g = feature(layer, f, &caller, &transformer);
+            ogc_filter::select(&mut g.properties, fq.properties.as_deref());
+            g
+        })
         .collect();
     let base = |offset: usize| {
         let mut q = format!(
             "{o}/collections/{id}/items?limit={}&offset={offset}",
             page.limit
         );
-        for (name, value) in [
-            ("bbox", p.str("bbox")),
-            ("bbox-crs", p.str("bbox-crs")),
-            ("crs", p.str("crs")),
-            ("datetime", datetime),
-        ] {
-            if let Some(v) = value {
-                q.push_str(&format!("&{name}={}", query_escape(&v.replace(' ', ""))));
+        for (name, value) in p.pairs() {
+            if name != "limit" && name != "offset" {
+                q.push_str(&format!("&{name}={}", query_escape(value)));
             }
         }
         q
