@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod extract;
 pub mod ogc;
 pub mod ogc_params;
+pub mod ogc_tiles;
 pub mod openapi;
 pub mod queries;
 

@@ -19,6 +19,7 @@ use serde_json::{Value as Json, json};
 
 use super::extract::Params;
 use super::ogc_params;
+use super::ogc_tiles::{self, REL_TILESETS_VECTOR, REL_TILING_SCHEMES};
 use super::queries::LIMITS;
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -50,7 +51,9 @@ pub async fn landing(
             {"href": format!("{o}/"), "rel": "self", "type": "application/json", "title": "this document"},
             {"href": format!("{o}/api/openapi.json"), "rel": "service-desc", "type": OPENAPI_MEDIA_TYPE, "title": "the API definition"},
             {"href": format!("{o}/conformance"), "rel": "conformance", "type": "application/json", "title": "conformance classes"},
-            {"href": format!("{o}/collections"), "rel": "data", "type": "application/json", "title": "the collections"}
+            {"href": format!("{o}/collections"), "rel": "data", "type": "application/json", "title": "the collections"},
+            {"href": format!("{o}/tiles"), "rel": REL_TILESETS_VECTOR, "type": "application/json", "title": "vector tilesets of the dataset (the composite 一张图)"},
+            {"href": format!("{o}/tileMatrixSets"), "rel": REL_TILING_SCHEMES, "type": "application/json", "title": "tiling schemes"}
         ]
     })).into_response())
 }
@@ -58,12 +61,13 @@ pub async fn landing(
 /// `GET /conformance`
 pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
-    Ok(AxumJson(json!({"conformsTo": [
+    const FEATURES: [&str; 3] = [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
-    ]}))
-    .into_response())
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    ];
+    let classes: Vec<&str> = FEATURES.into_iter().chain(ogc_tiles::CONFORMANCE).collect();
+    Ok(AxumJson(json!({ "conformsTo": classes })).into_response())
 }
 
 fn collection(o: &str, layer: &layers::Layer) -> Json {
@@ -89,7 +93,8 @@ fn collection(o: &str, layer: &layers::Layer) -> Json {
         "extent": {"spatial": {"bbox": [bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
         "links": [
             {"href": format!("{o}/collections/{id}"), "rel": "self", "type": "application/json"},
-            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"}
+            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"},
+            {"href": format!("{o}/collections/{id}/tiles"), "rel": REL_TILESETS_VECTOR, "type": "application/json", "title": "vector tilesets"}
         ]
     })
 }

@@ -110,6 +110,7 @@ pub fn document(body_limit: usize) -> Json {
     ops_paths(&mut paths);
     ogc_paths(&mut paths);
     tiles_paths(&mut paths);
+    ogc_tiles_paths(&mut paths);
     queries_paths(&mut paths, body_limit);
     analyses_paths(&mut paths);
     let error = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
@@ -249,6 +250,76 @@ fn ogc_paths(paths: &mut Map<String, Json>) {
     );
     let mut tp = vec![path("layer", "layer id")];
     tp.extend(tile_params());
+}
+
+/// OGC API – Tiles: the tiling scheme and the tilesets of the dataset and collections.
+fn ogc_tiles_paths(paths: &mut Map<String, Json>) {
+    let meta = |d: &str| ok(d, "application/json");
+    let mvt = json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}});
+    let f = || {
+        q(
+            "f",
+            json!({"type": "string", "enum": ["json"]}),
+            false,
+            "format (JSON only)",
+        )
+    };
+    let col = || path("layer", "collection (layer) id");
+    let tms = "WebMercatorQuad";
+    let ops = [
+        (
+            "/tileMatrixSets",
+            "Tiling schemes served (WebMercatorQuad)",
+            vec![f()],
+            meta("tile matrix sets"),
+        ),
+        (
+            "/tileMatrixSets/{tileMatrixSetId}",
+            "A tiling scheme as OGC 2D TMS 2.0 JSON, zooms 0 to the max served",
+            vec![path("tileMatrixSetId", tms), f()],
+            meta("tile matrix set"),
+        ),
+        (
+            "/tiles",
+            "The dataset's vector tilesets (the composite 一张图)",
+            vec![f()],
+            meta("tilesets list"),
+        ),
+        (
+            "/tiles/WebMercatorQuad",
+            "The composite's tileset metadata",
+            vec![f()],
+            meta("tileset"),
+        ),
+        (
+            "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
+            "A composite vector tile",
+            vec![
+                path("tileMatrix", "zoom"),
+                path("tileRow", "tile row"),
+                path("tileCol", "tile column"),
+            ],
+            mvt,
+        ),
+        (
+            "/collections/{layer}/tiles",
+            "A collection's vector tilesets",
+            vec![col(), f()],
+            meta("tilesets list"),
+        ),
+        (
+            "/collections/{layer}/tiles/WebMercatorQuad",
+            "A collection's tileset metadata",
+            vec![col(), f()],
+            meta("tileset"),
+        ),
+    ];
+    for (p, summary, params, responses) in ops {
+        paths.insert(
+            p.to_string(),
+            get(&format!("OGC API – Tiles: {summary}"), params, responses),
+        );
+    }
 }
 
 /// Vector tiles, their TileJSON, the catalogue and styles.
