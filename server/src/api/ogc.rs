@@ -93,8 +93,10 @@ fn collection(o: &str, layer: &layers::Layer) -> Json {
         "extent": {"spatial": {"bbox": [bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0])], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
         "links": [
             {"href": format!("{o}/collections/{id}"), "rel": "self", "type": "application/json"},
-            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"},
-            {"href": format!("{o}/collections/{id}/tiles"), "rel": REL_TILESETS_VECTOR, "type": "application/json", "title": "vector tilesets"}
+            {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"}
+            // No tilesets-vector link here (though /collections/{id}/tiles is served):
+            // GDAL 3.6's OGCAPI driver then opens the collection as tiles, fails on
+            // WebMercatorQuad as TMS 2.0 JSON, and no longer reads the items at all.
         ]
     })
 }

@@ -35,12 +35,13 @@ pub const REL_TILING_SCHEMES: &str = "http://www.opengis.net/def/rel/ogc/1.0/til
 const REL_TILING_SCHEME: &str = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
 
 /// The conformance classes of OGC API – Tiles Part 1 this server meets.
-pub const CONFORMANCE: [&str; 7] = [
+/// Not geodata-tilesets: it asks for a tilesets link on each collection, which GDAL 3.6
+/// cannot take (see `api::ogc::collection`).
+pub const CONFORMANCE: [&str; 6] = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
-    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
 ];
