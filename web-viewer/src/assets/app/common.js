@@ -143,7 +143,7 @@ export function dataLayers(layers, { dark = false, hazardType = null } = {}) {
       } });
   }
   // Names from the label points (one per unit), not the polygons (one per tile piece).
-  if (ids.has('admin_labels')) {
+  if (ids.has('admin')) {
     out.push({ id: 'admin--label', type: 'symbol', source: 'onemap', 'source-layer': 'admin_labels',
       filter: ['==', ['get', 'level'], 'county'],
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': dark ? 22 : 14, 'symbol-placement': 'point' },
