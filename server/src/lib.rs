@@ -34,7 +34,7 @@ pub mod wall_board;
 
 use std::time::Duration;
 
-use api::{analysis, events, ogc, ogc_filter, openapi, queries};
+use api::{analysis, events, ogc, ogc_filter, ogc_tiles, openapi, queries};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
@@ -94,11 +94,24 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/collections/{collection_id}/tiles",
-            get(tilejson::ogc_tilesets),
+            get(ogc_tiles::collection_tilesets),
         )
         .route(
             "/collections/{collection_id}/tiles/WebMercatorQuad",
-            get(tilejson::ogc_tileset),
+            get(ogc_tiles::collection_tileset),
+        )
+        // OGC API – Tiles: the tiling scheme and the dataset's tilesets. The static
+        // `/tiles/WebMercatorQuad` paths take precedence over `/tiles/{layer}` ones.
+        .route("/tileMatrixSets", get(ogc_tiles::tile_matrix_sets))
+        .route(
+            "/tileMatrixSets/{tile_matrix_set_id}",
+            get(ogc_tiles::tile_matrix_set),
+        )
+        .route("/tiles", get(ogc_tiles::dataset_tilesets))
+        .route("/tiles/WebMercatorQuad", get(ogc_tiles::dataset_tileset))
+        .route(
+            "/tiles/WebMercatorQuad/{z}/{row}/{col}",
+            get(ogc_tiles::dataset_tile),
         )
         // OGC API – Features and the OpenAPI document.
         .route("/", get(ogc::landing))

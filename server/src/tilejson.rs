@@ -1,6 +1,6 @@
 //! Tileset metadata: TileJSON 3.0 (`/tiles/{layer}.json`, `/tiles/onemap.json`), the
-//! `/catalog` of tilesets, the OGC API – Tiles tileset resources of a collection, and
-//! the MapLibre styles.
+//! `/catalog` of tilesets and the MapLibre styles (OGC API – Tiles metadata is in
+//! [`crate::api::ogc_tiles`]).
 //! Only layers and fields the caller may see are listed.
 
 use axum::Json;
@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use layers::Dataset;
-use layers::tiles::{ONEMAP, Selection, TileError, VectorLayerInfo};
-use serde_json::{Map, Value, json};
+use layers::tiles::{ONEMAP, Selection};
+use serde_json::{Value, json};
 
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -93,102 +93,6 @@ pub async fn catalog(
         "title": store.manifest.title,
         "tilesets": tilesets,
         "styles": styles,
-    })))
-}
-
-const WEB_MERCATOR_QUAD: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
-
-fn ogc_links(origin: &str, id: &str) -> Value {
-    json!([
-        {"rel": "self", "type": "application/json",
-         "href": format!("{origin}/collections/{id}/tiles/WebMercatorQuad")},
-        {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "type": "application/json",
-         "href": WEB_MERCATOR_QUAD},
-        {"rel": "item", "type": layers::tiles::MVT_MEDIA_TYPE, "templated": true,
-         "href": format!("{origin}/collections/{id}/tiles/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}")},
-    ])
-}
-
-/// One collection's tileset (`onemap` is a tileset, not a collection).
-fn ogc_layer(
-    dataset: &Dataset,
-    caller: &Caller,
-    id: &str,
-) -> ApiResult<(Selection, VectorLayerInfo)> {
-    if id == ONEMAP {
-        return Err(TileError::UnknownLayer(id.to_string()).into());
-    }
-    let sel = dataset.select(id, &caller.access)?;
-    let info = dataset.vector_layers(&sel).remove(0);
-    Ok((sel, info))
-}
-
-/// `GET /collections/{id}/tiles`: the collection's tilesets (one, WebMercatorQuad).
-pub async fn ogc_tilesets(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let dataset = state.dataset()?;
-    let (_, info) = ogc_layer(&dataset, &caller, &id)?;
-    let origin = origin(&state.config, &headers);
-    Ok(no_store_json(json!({
-        "tilesets": [{
-            "title": format!("{} / {}", info.zh, info.en),
-            "dataType": "vector",
-            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-            "tileMatrixSetURI": WEB_MERCATOR_QUAD,
-            "links": ogc_links(&origin, &id),
-        }]
-    })))
-}
-
-/// `GET /collections/{id}/tiles/WebMercatorQuad`: the tileset metadata.
-pub async fn ogc_tileset(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let dataset = state.dataset()?;
-    let (sel, info) = ogc_layer(&dataset, &caller, &id)?;
-    let origin = origin(&state.config, &headers);
-    let b = dataset.bounds(&sel);
-    let properties: Map<String, Value> = info
-        .fields
-        .iter()
-        .map(|f| {
-            let ty = match f.ty {
-                "Number" => "number",
-                "Boolean" => "boolean",
-                _ => "string",
-            };
-            (
-                f.name.clone(),
-                json!({"type": ty, "title": f.zh, "description": f.en}),
-            )
-        })
-        .collect();
-    Ok(no_store_json(json!({
-        "title": format!("{} / {}", info.zh, info.en),
-        "dataType": "vector",
-        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-        "tileMatrixSetURI": WEB_MERCATOR_QUAD,
-        "boundingBox": {
-            "lowerLeft": [b[0], b[1]],
-            "upperRight": [b[2], b[3]],
-            "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-        },
-        "layers": [{
-            "id": info.id,
-            "dataType": "vector",
-            "geometryDimension": match info.geometry { "point" => 0, "line" => 1, _ => 2 },
-            "minTileMatrix": info.minzoom.to_string(),
-            "maxTileMatrix": info.maxzoom.to_string(),
-            "propertiesSchema": {"type": "object", "properties": properties},
-        }],
-        "links": ogc_links(&origin, &id),
     })))
 }
 

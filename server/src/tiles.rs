@@ -116,7 +116,7 @@ pub(crate) fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
-async fn serve(
+pub(crate) async fn serve(
     state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# OGC API – Features as third-party clients read it: GDAL's OGCAPI driver (ogrinfo,
+# OGC API – Features and Tiles as third-party clients read them: GDAL's OGCAPI driver (ogrinfo,
 # ogr2ogr, Debian's GDAL) and OWSLib (PyPI, in .venv), against riskmap-server on the
 # dataset as a public caller; coordinates in EPSG:4490 and EPSG:4543 are checked
 # against PROJ's cs2cs (Debian's proj-bin).
@@ -15,7 +15,7 @@ target="${CARGO_TARGET_DIR:-$ROOT/target}"
 [ -f "$dataset/manifest.json" ] || die "$dataset has no manifest.json"
 
 ensure_apt curl gdal-bin proj-bin
-ensure_venv 'OWSLib==0.32.0'
+ensure_venv 'OWSLib==0.32.0' 'mapbox-vector-tile==2.2.0'
 cd "$ROOT"
 cargo build --profile "$profile" --quiet -p riskmap-server
 

@@ -16,7 +16,10 @@ package's protobuf decoder and our own reading of the geometry commands:
 * every tile <= 500 KB, answers 200 (MVT) or 204 (empty), never anything else;
 * fields: a public tile carries only fields the manifest marks public;
 * feature accounting: every feature of every layer appears at the max zoom (by MVT
-  feature id = fid) with all its public attributes equal to the source.
+  feature id = fid) with all its public attributes equal to the source;
+* admin labels: at z9 and z12 over the whole pyramid, each admin unit's `admin_labels`
+  point appears exactly once (no name repeats across tiles), inside the unit's polygon,
+  with its name, and every county is labelled at both zooms.
 
 Exits non-zero listing the first problems found.
 """
@@ -36,8 +39,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from fgb import read_features  # noqa: E402  (patches flatgeobuf 0.3.1's bool columns)
 import mapbox_vector_tile
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
-from shapely.geometry import Polygon
+from shapely.geometry import Point, Polygon, shape
 
+LABELS = "admin_labels"
+LABEL_FIELDS = {"code", "name", "level"}
+LABEL_ZOOMS = (9, 12)
 BUDGET = 500 * 1024
 EXTENT = 4096
 MAX_PROBLEMS = 50
@@ -218,6 +224,7 @@ class Checker:
         self.seen = defaultdict(dict)  # layer -> fid -> properties (max zoom)
         self.largest = defaultdict(int)  # zoom -> bytes
         self.counts = defaultdict(int)
+        self.labels = defaultdict(list)  # zoom -> [(fid, props, lon, lat)] from onemap
 
     def problem(self, msg):
         if len(self.problems) < MAX_PROBLEMS:
@@ -280,9 +287,13 @@ class Checker:
                     probs = [str(e)]
                 for p in probs:
                     self.problem(f"{path}/{layer.name} feature {f.id}: {p}")
+                props = {layer.keys[f.tags[i]]: value_of(layer.values[f.tags[i + 1]])
+                         for i in range(0, len(f.tags), 2)}
+                if layer.name == LABELS:
+                    if path.startswith("/tiles/onemap/") and z in LABEL_ZOOMS and not probs:
+                        self.labels[z].append((f.id, props) + label_lonlat(path, f.geometry))
+                    continue
                 if z == maxzoom and f.HasField("id"):
-                    props = {layer.keys[f.tags[i]]: value_of(layer.values[f.tags[i + 1]])
-                             for i in range(0, len(f.tags), 2)}
                     self.seen[layer.name].setdefault(f.id, props)
 
     def account(self, sources):
@@ -304,6 +315,45 @@ class Checker:
                     if not same:
                         self.problem(f"{layer} fid {fid}: field {k} is {have!r} in tiles, {want!r} in source")
                         break
+
+
+def label_lonlat(path, geometry):
+    """Lon/lat of a one-point feature's pixel centre in the tile at `path` (/z/x/y.mvt)."""
+    z, x, y = (int(v) for v in path.rsplit(".", 1)[0].split("/")[-3:])
+    px, py = zigzag(geometry[1]), zigzag(geometry[2])
+    n = 2 ** z * EXTENT
+    lon = (x * EXTENT + px + 0.5) / n * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y * EXTENT + py + 0.5) / n))))
+    return lon, lat
+
+
+def check_labels(checker, admin):
+    """Each admin unit labelled once per zoom, inside its polygon, counties all there."""
+    for z in LABEL_ZOOMS:
+        got = checker.labels.get(z, [])
+        per_fid = defaultdict(list)
+        for fid, props, lon, lat in got:
+            per_fid[fid].append((props, lon, lat))
+        for fid, hits in per_fid.items():
+            if fid >= len(admin):
+                checker.problem(f"z{z} {LABELS}: fid {fid} is no admin unit")
+                continue
+            src = admin[fid].get("properties") or {}
+            if len(hits) != 1:
+                checker.problem(f"z{z} {LABELS}: {src.get('name')} ({src.get('code')}) labelled {len(hits)} times")
+            props, lon, lat = hits[0]
+            for k in LABEL_FIELDS:
+                if props.get(k) != src.get(k):
+                    checker.problem(f"z{z} {LABELS} fid {fid}: {k} {props.get(k)!r}, source {src.get(k)!r}")
+            if not shape(admin[fid]["geometry"]).covers(Point(lon, lat)):
+                checker.problem(f"z{z} {LABELS}: {src.get('name')} at ({lon:.5f}, {lat:.5f}) is outside its polygon")
+        counties = [i for i, f in enumerate(admin) if (f.get("properties") or {}).get("level") == "county"]
+        missing = [admin[i]["properties"].get("name") for i in counties if i not in per_fid]
+        if not counties or missing:
+            checker.problem(f"z{z} {LABELS}: {len(missing)} of {len(counties)} counties unlabelled, e.g. {missing[:3]}")
+        names = [admin[fid]["properties"].get("name") for fid in per_fid if fid < len(admin)]
+        print(f"  {LABELS} z{z}: {len(got)} labels for {len(per_fid)} units, "
+              f"{len(names) - len(set(names))} repeated names", flush=True)
 
 
 def self_test():
@@ -354,6 +404,8 @@ def main():
     for ml in manifest["layers"]:
         schema = ml["schema"]
         public_fields[schema["id"]] = {f["name"] for f in schema["fields"] if f["sensitivity"] == "public"}
+        if schema["id"] == "admin":
+            public_fields[LABELS] = public_fields["admin"] & LABEL_FIELDS
         sources[schema["id"]] = read_layer(os.path.join(args.dataset, ml["file"]))
         if len(sources[schema["id"]]) != ml["feature_count"]:
             problems.append(f"{schema['id']}: the file holds {len(sources[schema['id']])} features, "
@@ -373,6 +425,8 @@ def main():
             if sl.get("source") == "onemap" and src is not None and src not in tiled:
                 problems.append(f"style {style}: layer {sl['id']} reads source-layer {src!r}, "
                                 f"which the composite does not have ({sorted(tiled)})")
+    if "admin" in sources and LABELS not in tiled:
+        problems.append(f"TileJSON vector_layers lacks {LABELS}")
     checker = Checker(args.url, manifest, public_fields, set(public_fields))
     checker.problems.extend(problems)
 
@@ -399,7 +453,9 @@ def main():
             fut.result()
             if (k + 1) % 2000 == 0:
                 print(f"  {k + 1}/{len(jobs)}", flush=True)
-    checker.account(sources)
+    checker.account({k: v for k, v in sources.items() if k != LABELS})
+    if "admin" in sources:
+        check_labels(checker, sources["admin"])
 
     print("HTTP statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(checker.counts.items())))
     print("largest tile per zoom (bytes): " + ", ".join(f"z{z} {b}" for z, b in sorted(checker.largest.items())))

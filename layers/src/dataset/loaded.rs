@@ -158,6 +158,7 @@ impl Dataset {
         self.tiles.render(
             &self.store,
             selection.layers(),
+            selection.labels(),
             tile,
             selection.access().clearance(),
         )
@@ -165,23 +166,38 @@ impl Dataset {
 
     /// The MVT layers of `selection`, with the fields its access may see.
     pub fn vector_layers(&self, selection: &Selection) -> Vec<VectorLayerInfo> {
-        selection
+        let clearance = selection.access().clearance();
+        let mut out: Vec<VectorLayerInfo> = selection
             .layers()
             .iter()
-            .map(|&i| {
-                self.tiles
-                    .vector_layer(&self.store, i, selection.access().clearance())
-            })
-            .collect()
+            .map(|&i| self.tiles.vector_layer(&self.store, i, clearance))
+            .collect();
+        if selection.labels() {
+            out.extend(self.tiles.labels_layer(&self.store, clearance));
+        }
+        out
+    }
+
+    /// The store layers whose extent `selection` covers (the admin layer for labels).
+    fn extent_layers(&self, selection: &Selection) -> Vec<usize> {
+        let mut layers = selection.layers().to_vec();
+        if selection.labels()
+            && let Some(l) = self.tiles.labels()
+            && !layers.contains(&l.layer)
+        {
+            layers.push(l.layer);
+        }
+        layers
     }
 
     /// `[west, south, east, north]` of `selection`'s layers.
     pub fn bounds(&self, selection: &Selection) -> [f64; 4] {
-        TileSet::bounds(&self.store, selection.layers())
+        TileSet::bounds(&self.store, &self.extent_layers(selection))
     }
 
     /// `[lon, lat, zoom]` at which `selection` fills about a tile.
     pub fn center(&self, selection: &Selection) -> [f64; 3] {
-        self.tiles.center(&self.store, selection.layers())
+        self.tiles
+            .center(&self.store, &self.extent_layers(selection))
     }
 }

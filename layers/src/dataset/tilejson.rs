@@ -42,9 +42,14 @@ impl Dataset {
                 format!("{} 一张图", m.title),
                 "All layers of the dataset, one MVT layer each".to_string(),
             )
-        } else {
-            let s = self.store().layers()[sel.layers()[0]].schema();
+        } else if let Some(&i) = sel.layers().first() {
+            let s = self.store().layers()[i].schema();
             (s.zh.clone(), s.en.clone())
+        } else {
+            // The label layer alone.
+            infos
+                .first()
+                .map_or_else(Default::default, |v| (v.zh.clone(), v.en.clone()))
         };
         let minzoom = infos.iter().map(|v| v.minzoom).min().unwrap_or(0);
         json!({

@@ -6,6 +6,7 @@ use crate::schema::FieldType;
 use crate::store::Store;
 
 use super::TileSet;
+use super::labels::{ADMIN_LABELS, AdminLabels};
 use super::prepare::Content;
 
 /// One field as TileJSON lists it.
@@ -97,6 +98,39 @@ impl TileSet {
             fields,
             synthetic: layer.meta.synthetic,
         }
+    }
+
+    /// The `admin_labels` layer as `clearance` may see it, if the dataset has labels.
+    pub(crate) fn labels_layer(
+        &self,
+        store: &Store,
+        clearance: Sensitivity,
+    ) -> Option<VectorLayerInfo> {
+        let labels = self.labels()?;
+        let layer = &store.layers()[labels.layer];
+        let schema = layer.schema();
+        let fields = AdminLabels::fields(layer, clearance)
+            .into_iter()
+            .map(|i| {
+                let f = &schema.fields[i];
+                FieldInfo {
+                    name: f.name.clone(),
+                    ty: type_name(f.ty),
+                    zh: f.zh.clone(),
+                    en: f.en.clone(),
+                }
+            })
+            .collect();
+        Some(VectorLayerInfo {
+            id: ADMIN_LABELS.to_string(),
+            zh: format!("{}注记", schema.zh),
+            en: format!("{} labels (one point per unit)", schema.en),
+            geometry: "point",
+            minzoom: labels.minzoom(),
+            maxzoom: self.options.max_zoom,
+            fields,
+            synthetic: layer.meta.synthetic,
+        })
     }
 
     /// `[west, south, east, north]` over the given layers' bboxes (the world if none).

@@ -25,6 +25,7 @@ mod cluster;
 mod dissolve;
 mod encode;
 mod gzip;
+mod labels;
 pub mod mercator;
 mod metadata;
 mod prebuilt;
@@ -48,6 +49,7 @@ pub use clip::clip_ring;
 pub use cluster::{Cluster, ClusterLevel, cluster_levels};
 pub use encode::{GeomType, Geometry as EncodedGeometry, LayerEncoder, TileValue};
 pub use gzip::{PREBUILT_LEVEL, REQUEST_LEVEL, gzip};
+pub use labels::{ADMIN_LABELS, LABEL_FIELDS, label_point};
 pub use metadata::{FieldInfo, VectorLayerInfo};
 pub use prebuilt::{MAX_TILES as PREBUILT_MAX_TILES, MAX_ZOOM as PREBUILT_MAX_ZOOM};
 pub use prebuilt::{PrebuiltTiles, TileBody};
@@ -56,6 +58,7 @@ pub use significance::{ALWAYS, significance};
 pub use tile_id::{MAX_ADDRESSABLE_ZOOM, TileId};
 pub use topology::{ArcRef, InputRing, Topology, build as build_topology};
 
+use labels::AdminLabels;
 use prepare::TileLayer;
 
 use prepare::prepare_layer;
@@ -116,6 +119,8 @@ impl Default for TileOptions {
 #[derive(Debug)]
 pub(crate) struct TileSet {
     layers: Vec<TileLayer>,
+    /// One point per admin unit (the `admin_labels` layer), if there is an admin layer.
+    labels: Option<AdminLabels>,
     options: TileOptions,
     version: String,
 }
@@ -123,7 +128,7 @@ pub(crate) struct TileSet {
 impl TileSet {
     /// Prepare every layer of `store`.
     pub(crate) fn build(store: &Store, options: TileOptions) -> TileSet {
-        let layers = store
+        let layers: Vec<TileLayer> = store
             .layers()
             .iter()
             .map(|l| {
@@ -137,8 +142,14 @@ impl TileSet {
                 tl
             })
             .collect();
+        let labels = store
+            .layers()
+            .iter()
+            .enumerate()
+            .find_map(|(i, l)| AdminLabels::build(l, i, &layers[i]));
         TileSet {
             layers,
+            labels,
             options,
             version: store.version().to_string(),
         }
@@ -152,13 +163,18 @@ impl TileSet {
         &self.layers[index]
     }
 
+    pub(crate) fn labels(&self) -> Option<&AdminLabels> {
+        self.labels.as_ref()
+    }
+
     /// Build one tile holding `layers` (store indices; one MVT layer each, in this
-    /// order) for a caller cleared to `clearance`. `Ok(None)` for a tile with no
+    /// order), then `admin_labels` if `labels`, for a caller cleared to `clearance`. `Ok(None)` for a tile with no
     /// features. The zoom was checked by [`Dataset::tile_id`](crate::Dataset::tile_id).
     pub(crate) fn render(
         &self,
         store: &Store,
         layers: &[usize],
+        labels: bool,
         tile: TileId,
         clearance: Sensitivity,
     ) -> Result<Option<Vec<u8>>, TileError> {
@@ -170,7 +186,8 @@ impl TileSet {
         let mut repair = Repair::default();
         let mut detail = Detail::NORMAL;
         loop {
-            let bytes = self.render_with(store, layers, tile, clearance, detail, &mut repair);
+            let bytes =
+                self.render_with(store, layers, labels, tile, clearance, detail, &mut repair);
             if bytes.len() <= self.options.budget_bytes {
                 if detail.lod > 0 {
                     tracing::warn!(%tile, lod = detail.lod, stride = detail.stride, bytes = bytes.len(),
@@ -188,10 +205,12 @@ impl TileSet {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn render_with(
         &self,
         store: &Store,
         layers: &[usize],
+        labels: bool,
         tile: TileId,
         clearance: Sensitivity,
         detail: Detail,
@@ -211,6 +230,9 @@ impl TileSet {
             let mut enc = LayerEncoder::new(layer.id());
             render_layer(layer, &self.layers[i], &mut ctx, &mut enc);
             enc.finish_into(&mut out);
+        }
+        if let Some(l) = self.labels.as_ref().filter(|_| labels) {
+            l.render(&store.layers()[l.layer], tile, clearance, &mut out);
         }
         out
     }

@@ -69,7 +69,8 @@ impl PrebuiltTiles {
                 };
                 // Rendering a valid address of a known selection cannot fail; if it ever
                 // does, the request path renders that tile and reports the error.
-                let Ok(raw) = tiles.render(store, out.selection.layers(), id, clearance) else {
+                let sel = &out.selection;
+                let Ok(raw) = tiles.render(store, sel.layers(), sel.labels(), id, clearance) else {
                     continue;
                 };
                 let gz = raw.as_deref().map(|r| Bytes::from(gzip(r, PREBUILT_LEVEL)));

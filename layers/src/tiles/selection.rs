@@ -1,10 +1,13 @@
 //! Which layers one tile request covers, for one caller: the composite `onemap` (every
-//! layer the caller may see, in dataset order) or a single layer.
+//! layer the caller may see, in dataset order, then `admin_labels`) or a single layer
+//! (`admin_labels` among them, for a caller who may see `admin`).
 
 use crate::access::Access;
 use crate::store::Store;
 
 use super::TileError;
+use super::labels::ADMIN_LABELS;
+use crate::catalogue::ADMIN;
 
 /// The composite tileset's name.
 pub const ONEMAP: &str = "onemap";
@@ -16,6 +19,8 @@ pub struct Selection {
     name: String,
     /// Store layer indices, one MVT layer each, in this order.
     layers: Vec<usize>,
+    /// Whether the tiles end with the `admin_labels` layer.
+    labels: bool,
     access: Access,
 }
 
@@ -23,17 +28,22 @@ impl Selection {
     /// `onemap` or one layer id, for `access`. A layer the caller may not see is
     /// reported as unknown, so its existence does not leak.
     pub fn resolve(store: &Store, name: &str, access: &Access) -> Result<Selection, TileError> {
-        let layers = if name == ONEMAP {
-            Self::onemap_layers(store, access)
+        let has_admin = store.layers().iter().any(|l| l.id() == ADMIN) && access.may_see(ADMIN);
+        let position = store.layers().iter().position(|l| l.id() == name);
+        let (layers, labels) = if name == ONEMAP {
+            (Self::onemap_layers(store, access), has_admin)
         } else {
-            match store.layers().iter().position(|l| l.id() == name) {
-                Some(i) if access.may_see(name) => vec![i],
+            match position {
+                Some(i) if access.may_see(name) => (vec![i], false),
+                // A dataset's own layer of that name wins over the label layer.
+                None if name == ADMIN_LABELS && has_admin => (Vec::new(), true),
                 _ => return Err(TileError::UnknownLayer(name.to_string())),
             }
         };
         Ok(Selection {
             name: name.to_string(),
             layers,
+            labels,
             access: access.clone(),
         })
     }
@@ -53,6 +63,11 @@ impl Selection {
         &self.layers
     }
 
+    /// Do the tiles carry `admin_labels` (after [`Self::layers`])?
+    pub fn labels(&self) -> bool {
+        self.labels
+    }
+
     pub fn access(&self) -> &Access {
         &self.access
     }
@@ -69,6 +84,7 @@ impl Selection {
         let mut h = foldhash::quality::FixedState::with_seed(0x5e1e_c710).build_hasher();
         self.name.hash(&mut h);
         self.layers.hash(&mut h);
+        self.labels.hash(&mut h);
         self.access.clearance().hash(&mut h);
         h.finish()
     }

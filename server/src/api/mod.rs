@@ -8,8 +8,10 @@ pub mod extract;
 pub mod ogc;
 pub mod ogc_filter;
 pub mod ogc_params;
+pub mod ogc_tiles;
 pub mod openapi;
 pub mod openapi_events;
+pub mod openapi_ogc;
 pub mod queries;
 
 use axum::http::StatusCode;

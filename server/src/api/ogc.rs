@@ -24,6 +24,7 @@ use serde_json::{Value as Json, json};
 use super::extract::Params;
 use super::ogc_filter;
 use super::ogc_params;
+use super::ogc_tiles::{self, REL_TILESETS_VECTOR, REL_TILING_SCHEMES};
 use super::queries::LIMITS;
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -74,7 +75,9 @@ pub async fn landing(
             {"href": format!("{o}/"), "rel": "self", "type": "application/json", "title": "this document"},
             {"href": format!("{o}/api/openapi.json"), "rel": "service-desc", "type": OPENAPI_MEDIA_TYPE, "title": "the API definition"},
             {"href": format!("{o}/conformance"), "rel": "conformance", "type": "application/json", "title": "conformance classes"},
-            {"href": format!("{o}/collections"), "rel": "data", "type": "application/json", "title": "the collections"}
+            {"href": format!("{o}/collections"), "rel": "data", "type": "application/json", "title": "the collections"},
+            {"href": format!("{o}/tiles"), "rel": REL_TILESETS_VECTOR, "type": "application/json", "title": "vector tilesets of the dataset (the composite 一张图)"},
+            {"href": format!("{o}/tileMatrixSets"), "rel": REL_TILING_SCHEMES, "type": "application/json", "title": "tiling schemes"}
         ]
     })).into_response())
 }
@@ -82,7 +85,7 @@ pub async fn landing(
 /// `GET /conformance`
 pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
-    Ok(AxumJson(json!({"conformsTo": [
+    const FEATURES: [&str; 14] = [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
@@ -96,9 +99,10 @@ pub async fn conformance(RawQuery(q): RawQuery) -> ApiResult<Response> {
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
         "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
-        "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting"
-    ]}))
-    .into_response())
+        "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
+    ];
+    let classes: Vec<&str> = FEATURES.into_iter().chain(ogc_tiles::CONFORMANCE).collect();
+    Ok(AxumJson(json!({ "conformsTo": classes })).into_response())
 }
 
 fn collection(o: &str, layer: &layers::Layer) -> Json {
@@ -127,6 +131,9 @@ fn collection(o: &str, layer: &layers::Layer) -> Json {
             {"href": format!("{o}/collections/{id}"), "rel": "self", "type": "application/json"},
             {"href": format!("{o}/collections/{id}/items"), "rel": "items", "type": "application/geo+json"},
             {"href": format!("{o}/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json"}
+            // No tilesets-vector link here (though /collections/{id}/tiles is served):
+            // GDAL 3.6's OGCAPI driver then opens the collection as tiles, fails on
+            // WebMercatorQuad as TMS 2.0 JSON, and no longer reads the items at all.
         ]
     })
 }

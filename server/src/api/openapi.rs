@@ -13,19 +13,19 @@ use serde_json::{Map, Value as Json, json};
 
 use super::queries::LIMITS;
 
-fn q(name: &str, schema: Json, required: bool, description: &str) -> Json {
+pub(super) fn q(name: &str, schema: Json, required: bool, description: &str) -> Json {
     json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
 }
 
-fn path(name: &str, description: &str) -> Json {
+pub(super) fn path(name: &str, description: &str) -> Json {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}, "description": description})
 }
 
-fn num() -> Json {
+pub(super) fn num() -> Json {
     json!({"type": "number"})
 }
 
-fn lon() -> Json {
+pub(super) fn lon() -> Json {
     q(
         "lon",
         json!({"type": "number", "minimum": -180, "maximum": 180}),
@@ -34,7 +34,7 @@ fn lon() -> Json {
     )
 }
 
-fn lat() -> Json {
+pub(super) fn lat() -> Json {
     q(
         "lat",
         json!({"type": "number", "minimum": -90, "maximum": 90}),
@@ -43,7 +43,7 @@ fn lat() -> Json {
     )
 }
 
-fn limit() -> Json {
+pub(super) fn limit() -> Json {
     q(
         "limit",
         json!({"type": "integer", "minimum": 1, "maximum": LIMITS.max_page_size, "default": LIMITS.default_page_size}),
@@ -52,7 +52,7 @@ fn limit() -> Json {
     )
 }
 
-fn offset() -> Json {
+pub(super) fn offset() -> Json {
     q(
         "offset",
         json!({"type": "integer", "minimum": 0, "default": 0}),
@@ -62,7 +62,7 @@ fn offset() -> Json {
 }
 
 /// `crs` or `bbox-crs`: exactly the URIs the collections list.
-fn crs_param(name: &str, description: &str) -> Json {
+pub(super) fn crs_param(name: &str, description: &str) -> Json {
     let uris: Vec<String> = Crs::all().map(|c| c.uri()).collect();
     q(
         name,
@@ -73,14 +73,14 @@ fn crs_param(name: &str, description: &str) -> Json {
 }
 
 /// A features answer, whose 200 names its coordinates' CRS in `Content-Crs`.
-fn with_content_crs(mut responses: Json) -> Json {
+pub(super) fn with_content_crs(mut responses: Json) -> Json {
     responses["200"]["headers"] = json!({"Content-Crs": {
         "description": "the CRS of the coordinates, as <URI> (OGC API – Features Part 2)",
         "schema": {"type": "string"}}});
     responses
 }
 
-fn ok(description: &str, media: &str) -> Json {
+pub(super) fn ok(description: &str, media: &str) -> Json {
     json!({
         "200": {"description": description, "content": {media: {"schema": {"type": "object"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
@@ -90,29 +90,29 @@ fn ok(description: &str, media: &str) -> Json {
 }
 
 /// A 200 answer that also comes as CSV (`Accept: text/csv`).
-fn with_csv(mut responses: Json) -> Json {
+pub(super) fn with_csv(mut responses: Json) -> Json {
     responses["200"]["content"]["text/csv"] = json!({"schema": {"type": "string"}});
     responses
 }
 
-fn with_body(mut responses: Json) -> Json {
+pub(super) fn with_body(mut responses: Json) -> Json {
     responses["413"] = json!({"$ref": "#/components/responses/TooLarge"});
     responses["415"] = json!({"$ref": "#/components/responses/BadRequest"});
     responses["422"] = json!({"$ref": "#/components/responses/Unprocessable"});
     responses
 }
 
-fn get(summary: &str, params: Vec<Json>, responses: Json) -> Json {
+pub(super) fn get(summary: &str, params: Vec<Json>, responses: Json) -> Json {
     json!({"get": {"summary": summary, "parameters": params, "responses": responses}})
 }
 
-fn post(summary: &str, params: Vec<Json>, body: Json, responses: Json) -> Json {
+pub(super) fn post(summary: &str, params: Vec<Json>, body: Json, responses: Json) -> Json {
     json!({"post": {"summary": summary, "parameters": params,
         "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
         "responses": with_body(responses)}})
 }
 
-fn tile_params() -> Vec<Json> {
+pub(super) fn tile_params() -> Vec<Json> {
     vec![
         path("z", "zoom 0-22"),
         path("x", "column"),
@@ -120,7 +120,7 @@ fn tile_params() -> Vec<Json> {
     ]
 }
 
-fn polygon_schema() -> Json {
+pub(super) fn polygon_schema() -> Json {
     json!({"description": format!("GeoJSON Polygon or MultiPolygon (or a Feature holding one), EPSG:4326; at most {} vertices; no self-intersection", LIMITS.max_polygon_vertices), "type": "object"})
 }
 
@@ -128,8 +128,9 @@ fn polygon_schema() -> Json {
 pub fn document(body_limit: usize) -> Json {
     let mut paths = Map::new();
     ops_paths(&mut paths);
-    ogc_paths(&mut paths);
+    super::openapi_ogc::ogc_paths(&mut paths);
     tiles_paths(&mut paths);
+    super::openapi_ogc::ogc_tiles_paths(&mut paths);
     queries_paths(&mut paths, body_limit);
     analyses_paths(&mut paths);
     super::openapi_events::paths(&mut paths);
@@ -182,101 +183,6 @@ fn ops_paths(paths: &mut Map<String, Json>) {
             ok("OpenAPI 3.0 document", "application/json"),
         ),
     );
-}
-
-/// OGC API – Features and Tiles.
-fn ogc_paths(paths: &mut Map<String, Json>) {
-    let mut add = |p: &str, v: Json| {
-        paths.insert(p.to_string(), v);
-    };
-    let mut tp = vec![path("layer", "layer id")];
-    tp.extend(tile_params());
-
-    add(
-        "/",
-        get(
-            "OGC API landing page",
-            vec![],
-            ok("landing page", "application/json"),
-        ),
-    );
-    add(
-        "/conformance",
-        get(
-            "OGC API conformance classes",
-            vec![],
-            ok("conformance", "application/json"),
-        ),
-    );
-    add(
-        "/collections",
-        get(
-            "Collections (one per layer the caller may see)",
-            vec![],
-            ok("collections", "application/json"),
-        ),
-    );
-    add(
-        "/collections/{layer}",
-        get(
-            "One collection",
-            vec![path("layer", "collection (layer) id")],
-            ok("collection", "application/json"),
-        ),
-    );
-    add(
-        "/collections/{layer}/items",
-        get(
-            "Features of a collection, paged; unknown query parameters are refused (400)",
-            vec![
-                path("layer", "collection (layer) id"),
-                q(
-                    "bbox",
-                    json!({"type": "string"}),
-                    false,
-                    "4 numbers (or 6 with heights): min, min, max, max in bbox-crs's axis order: min_lon,min_lat,max_lon,max_lat for CRS84; lat,lon for EPSG:4326/4490; northing,easting for the Gauss-Krüger zones",
-                ),
-                crs_param("bbox-crs", "the CRS of bbox (default CRS84)"),
-                crs_param(
-                    "crs",
-                    "the CRS of the coordinates returned, in its axis order (default CRS84); features then carry their bbox in it",
-                ),
-                limit(),
-                offset(),
-            ],
-            with_content_crs(ok(
-                "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links",
-                "application/geo+json",
-            )),
-        ),
-    );
-    add(
-        "/collections/{layer}/items/{featureId}",
-        get(
-            "One feature (featureId = fid, its position in the layer)",
-            vec![
-                path("layer", "collection (layer) id"),
-                path("featureId", "feature id"),
-                crs_param("crs", "the CRS of the coordinates returned (default CRS84)"),
-            ],
-            with_content_crs(ok("GeoJSON Feature", "application/geo+json")),
-        ),
-    );
-    add(
-        "/collections/{layer}/tiles/WebMercatorQuad/{z}/{row}/{col}",
-        get(
-            "OGC API – Tiles: a vector tile of one layer",
-            vec![
-                path("layer", "layer id"),
-                path("z", "zoom"),
-                path("row", "tile row"),
-                path("col", "tile column"),
-            ],
-            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
-        ),
-    );
-    let mut tp = vec![path("layer", "layer id")];
-    tp.extend(tile_params());
 }
 
 /// Vector tiles, their TileJSON, the catalogue and styles.

@@ -280,6 +280,9 @@ async function start() {
     style: baseStyle(app.config.layers, { hazardType: app.hazardType }),
     bounds: app.config.bbox ? boundsOf(app.config.bbox) : undefined,
     fitBoundsOptions: { padding: 20 },
+    // The view (zoom/lat/lon) lives in the URL's #fragment, so a view can be shared and
+    // survives a reload; a URL with one opens there instead of the dataset's bounds.
+    hash: true,
     transformRequest,
     attributionControl: { customAttribution: app.config.attribution || '' },
     canvasContextAttributes: { preserveDrawingBuffer: TEST },

@@ -142,8 +142,9 @@ export function dataLayers(layers, { dark = false, hazardType = null } = {}) {
         'circle-stroke-color': halo, 'circle-stroke-width': 1.2, 'circle-opacity': 0.9,
       } });
   }
+  // Names from the label points (one per unit), not the polygons (one per tile piece).
   if (ids.has('admin')) {
-    out.push({ id: 'admin--label', type: 'symbol', source: 'onemap', 'source-layer': 'admin',
+    out.push({ id: 'admin--label', type: 'symbol', source: 'onemap', 'source-layer': 'admin_labels',
       filter: ['==', ['get', 'level'], 'county'],
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': dark ? 22 : 14, 'symbol-placement': 'point' },
       paint: { 'text-color': text, 'text-halo-color': halo, 'text-halo-width': 1.5 } });

@@ -1,0 +1,206 @@
+//! The OGC API part of the OpenAPI document: Features (Parts 1–3) and Tiles.
+
+use serde_json::{Map, Value as Json, json};
+
+use super::openapi::{crs_param, get, limit, offset, ok, path, q, tile_params, with_content_crs};
+
+/// OGC API – Features and Tiles.
+pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
+    let mut add = |p: &str, v: Json| {
+        paths.insert(p.to_string(), v);
+    };
+    let mut tp = vec![path("layer", "layer id")];
+    tp.extend(tile_params());
+
+    add(
+        "/",
+        get(
+            "OGC API landing page",
+            vec![],
+            ok("landing page", "application/json"),
+        ),
+    );
+    add(
+        "/conformance",
+        get(
+            "OGC API conformance classes",
+            vec![],
+            ok("conformance", "application/json"),
+        ),
+    );
+    add(
+        "/collections",
+        get(
+            "Collections (one per layer the caller may see)",
+            vec![],
+            ok("collections", "application/json"),
+        ),
+    );
+    add(
+        "/collections/{layer}",
+        get(
+            "One collection",
+            vec![path("layer", "collection (layer) id")],
+            ok("collection", "application/json"),
+        ),
+    );
+    add(
+        "/collections/{layer}/items",
+        get(
+            "Features of a collection, paged; unknown query parameters are refused (400)",
+            vec![
+                path("layer", "collection (layer) id"),
+                q(
+                    "bbox",
+                    json!({"type": "string"}),
+                    false,
+                    "4 numbers (or 6 with heights): min, min, max, max in bbox-crs's axis order: min_lon,min_lat,max_lon,max_lat for CRS84; lat,lon for EPSG:4326/4490; northing,easting for the Gauss-Krüger zones",
+                ),
+                crs_param("bbox-crs", "the CRS of bbox (default CRS84)"),
+                crs_param(
+                    "crs",
+                    "the CRS of the coordinates returned, in its axis order (default CRS84); features then carry their bbox in it",
+                ),
+                limit(),
+                offset(),
+                q(
+                    "filter",
+                    json!({"type": "string", "minLength": 1}),
+                    false,
+                    "a CQL2 filter (OGC API – Features Part 3) in filter-lang: comparisons, LIKE, IN, BETWEEN, IS NULL, AND/OR/NOT, S_INTERSECTS(geometry, WKT or BBOX); properties from the collection's queryables",
+                ),
+                q(
+                    "filter-lang",
+                    json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
+                    false,
+                    "the encoding of filter",
+                ),
+                crs_param(
+                    "filter-crs",
+                    "the CRS of the filter's geometry literals (default CRS84)",
+                ),
+                q(
+                    "sortby",
+                    json!({"type": "string", "pattern": "^[+-]?[A-Za-z_][A-Za-z0-9_]*(,[+-]?[A-Za-z_][A-Za-z0-9_]*)*$"}),
+                    false,
+                    "comma-separated queryables, each with + (ascending, the default) or - (descending); missing values last",
+                ),
+                q(
+                    "properties",
+                    json!({"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$"}),
+                    false,
+                    "comma-separated queryables to return (default: every field the caller may read)",
+                ),
+            ],
+            with_content_crs(ok(
+                "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links",
+                "application/geo+json",
+            )),
+        ),
+    );
+    add(
+        "/collections/{layer}/queryables",
+        get(
+            "The properties a caller may filter, sort and select on, as JSON Schema (Part 3); any of them is also a name=value parameter of items",
+            vec![path("layer", "collection (layer) id")],
+            ok("JSON Schema", "application/schema+json"),
+        ),
+    );
+    add(
+        "/collections/{layer}/items/{featureId}",
+        get(
+            "One feature (featureId = fid, its position in the layer)",
+            vec![
+                path("layer", "collection (layer) id"),
+                path("featureId", "feature id"),
+                crs_param("crs", "the CRS of the coordinates returned (default CRS84)"),
+            ],
+            with_content_crs(ok("GeoJSON Feature", "application/geo+json")),
+        ),
+    );
+    add(
+        "/collections/{layer}/tiles/WebMercatorQuad/{z}/{row}/{col}",
+        get(
+            "OGC API – Tiles: a vector tile of one layer",
+            vec![
+                path("layer", "layer id"),
+                path("z", "zoom"),
+                path("row", "tile row"),
+                path("col", "tile column"),
+            ],
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
+        ),
+    );
+    let mut tp = vec![path("layer", "layer id")];
+    tp.extend(tile_params());
+}
+
+/// OGC API – Tiles: the tiling scheme and the tilesets of the dataset and collections.
+pub(super) fn ogc_tiles_paths(paths: &mut Map<String, Json>) {
+    let meta = |d: &str| ok(d, "application/json");
+    let mvt = json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}});
+    let f = || {
+        q(
+            "f",
+            json!({"type": "string", "enum": ["json"]}),
+            false,
+            "format (JSON only)",
+        )
+    };
+    let col = || path("layer", "collection (layer) id");
+    let tms = "WebMercatorQuad";
+    let ops = [
+        (
+            "/tileMatrixSets",
+            "Tiling schemes served (WebMercatorQuad)",
+            vec![f()],
+            meta("tile matrix sets"),
+        ),
+        (
+            "/tileMatrixSets/{tileMatrixSetId}",
+            "A tiling scheme as OGC 2D TMS 2.0 JSON, zooms 0 to the max served",
+            vec![path("tileMatrixSetId", tms), f()],
+            meta("tile matrix set"),
+        ),
+        (
+            "/tiles",
+            "The dataset's vector tilesets (the composite 一张图)",
+            vec![f()],
+            meta("tilesets list"),
+        ),
+        (
+            "/tiles/WebMercatorQuad",
+            "The composite's tileset metadata",
+            vec![f()],
+            meta("tileset"),
+        ),
+        (
+            "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
+            "A composite vector tile",
+            vec![
+                path("tileMatrix", "zoom"),
+                path("tileRow", "tile row"),
+                path("tileCol", "tile column"),
+            ],
+            mvt,
+        ),
+        (
+            "/collections/{layer}/tiles",
+            "A collection's vector tilesets",
+            vec![col(), f()],
+            meta("tilesets list"),
+        ),
+        (
+            "/collections/{layer}/tiles/WebMercatorQuad",
+            "A collection's tileset metadata",
+            vec![col(), f()],
+            meta("tileset"),
+        ),
+    ];
+    for (p, summary, params, responses) in ops {
+        paths.insert(
+            p.to_string(),
+            get(&format!("OGC API – Tiles: {summary}"), params, responses),
+        );
+    }
+}
