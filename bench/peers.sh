@@ -129,7 +129,7 @@ for scale in ${SCALES:-chuxiong}; do
   PID=$!
   wait_healthy "127.0.0.1:$PORT" 900 || die "riskmap-server did not start: $(tail "$WORK/server.log")"
   startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  same=$(python3 "$LIB" same "http://127.0.0.1:$PORT/tiles/onemap/" "http://127.0.0.1:$MPORT/onemap/" "$LIST" 300 || true)
+  same=$(python3 "$LIB" same "http://127.0.0.1:$PORT/tiles/onemap/" .mvt "http://127.0.0.1:$MPORT/onemap/" "$LIST" 300 2>&1 | tail -1)
   stop "$MPID"; MPID=
   measure riskmap_cold "$PORT" /tiles/onemap/ .mvt
   ours_cold_rss=$(rss_mb "$PID")
@@ -181,7 +181,7 @@ CONF
   one_wrk martin_pmtiles "http://127.0.0.1:$MPORT/onemap/$one"
   stop "$MPID"; MPID=
 
-  echo "- Martin serving the PMTiles export: $same of 300 sampled tiles (gunzipped) equal to riskmap-server's"
+  echo "- Martin serving the PMTiles export, 300 sampled distinct tiles (gunzipped) against riskmap-server's: $same"
   echo
   echo "| zooms | Martin + PostGIS, cache off | Martin + PostGIS, cached | Martin, PMTiles | riskmap cold | riskmap cached | riskmap cold ÷ Martin-PostGIS cold | riskmap cached ÷ Martin-PostGIS cached |"
   echo "|---|---|---|---|---|---|---|---|"
@@ -197,7 +197,7 @@ CONF
     echo "| $s | $(cell "$s" one) | $(ratio "${R[$s,one]}" "${R[nginx,one]}") |"
   done
   echo
-  echo "Tile sizes over the list, gzip KB mean / max (one pass, 4 at a time; Martin's pass also warmed its cache in ${warm_s} s):"
+  echo "Tile sizes over the list, gzip KB mean / max (one pass over the list's $(sort -u "$LIST" | wc -l) distinct tiles, 4 at a time; Martin's pass also warmed its cache in ${warm_s} s):"
   echo
   echo "| zooms | riskmap | Martin + PostGIS | riskmap ÷ Martin |"
   echo "|---|---|---|---|"

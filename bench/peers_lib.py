@@ -8,7 +8,7 @@
         gzip size and time: warms a cache and measures sizes
     peers_lib.py sizes A.json [B.json]     per zoom band: mean/max gzip KB (and ratio)
     peers_lib.py pick OUT.json TARGET_BYTES   the tile whose gzip size is nearest
-    peers_lib.py same URL_A URL_B LIST N   compare N sampled tiles' gunzipped bodies
+    peers_lib.py same URL_A SUFFIX_A URL_B LIST N   compare N sampled tiles' gunzipped bodies
     peers_lib.py pss PID...                 summed proportional set size, MiB
 """
 import concurrent.futures as cf
@@ -19,6 +19,7 @@ import random
 import re
 import sys
 import time
+import urllib.error
 import urllib.request
 
 BANDS = [(6, 8), (9, 11), (12, 14), (6, 14)]
@@ -109,16 +110,20 @@ def unzip(body, enc):
     return gzip.decompress(body) if enc == "gzip" or body[:2] == b"\x1f\x8b" else body
 
 
-def same(a, b, lst, n):
-    tiles = [l.strip() for l in open(lst) if l.strip()]
+def fetch_or_status(url):
+    try:
+        return get(url)
+    except urllib.error.HTTPError as e:
+        return e.code, b"", None
+
+
+def same(a, suffix_a, b, lst, n):
+    tiles = sorted({l.strip() for l in open(lst) if l.strip()})
     sample = random.Random(3).sample(tiles, min(int(n), len(tiles)))
     differ = []
     for t in sample:
-        sa, ba, ea = get(a + t)
-        try:
-            sb, bb, eb = get(b + t)
-        except urllib.error.HTTPError as e:
-            sb, bb, eb = e.code, b"", None
+        sa, ba, ea = fetch_or_status(a + t + suffix_a)
+        sb, bb, eb = fetch_or_status(b + t)
         # riskmap answers 204 for an empty tile; an archive has no entry for it.
         if sa == 204 and sb in (204, 404):
             continue
