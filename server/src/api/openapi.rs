@@ -452,7 +452,13 @@ pub async fn openapi(
             axum::http::header::CONTENT_TYPE,
             super::ogc::OPENAPI_MEDIA_TYPE,
         )],
-        AxumJson(document(state.config.http.body_limit_bytes)),
+        AxumJson({
+            let mut doc = document(state.config.http.body_limit_bytes);
+            if let Ok(dataset) = state.dataset() {
+                super::openapi_ogc::collection_items_paths(&mut doc, &dataset);
+            }
+            doc
+        }),
     )
         .into_response()
 }

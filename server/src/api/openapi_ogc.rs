@@ -204,3 +204,47 @@ pub(super) fn ogc_tiles_paths(paths: &mut Map<String, Json>) {
         );
     }
 }
+
+/// One items path per collection a public caller sees, listing its queryables as
+/// query parameters (simple `name=value` filters, Part 3's queryables-query-parameters).
+/// Clients read filterable names from there: GDAL's OAPIF driver looks up
+/// `/collections/{id}/items` and only then sends attribute filters to the server.
+pub(super) fn collection_items_paths(doc: &mut Json, dataset: &layers::Dataset) {
+    let access = layers::Access::public();
+    let Some(template) = doc["paths"]["/collections/{layer}/items"]
+        .as_object()
+        .cloned()
+    else {
+        return;
+    };
+    for layer in dataset.store().layers() {
+        if !access.may_see(layer.id()) {
+            continue;
+        }
+        let schema = layer.schema();
+        let mut op = Json::Object(template.clone());
+        let params = op["get"]["parameters"].as_array_mut();
+        let Some(params) = params else { continue };
+        params.retain(|p| p["in"] != "path");
+        for i in layers::query::filter::queryable_fields(schema, &access) {
+            let f = &schema.fields[i];
+            let ty = match f.ty {
+                layers::FieldType::Int => "integer",
+                layers::FieldType::Float => "number",
+                layers::FieldType::Text => "string",
+                layers::FieldType::Bool => "boolean",
+            };
+            params.push(q(
+                &f.name,
+                json!({"type": ty}),
+                false,
+                &format!("{} / {}: features whose value equals this", f.zh, f.en),
+            ));
+        }
+        op["get"]["summary"] = json!(format!(
+            "Features of {} ({}); any queryable as name=value",
+            schema.id, schema.en
+        ));
+        doc["paths"][format!("/collections/{}/items", schema.id)] = op;
+    }
+}
