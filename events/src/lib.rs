@@ -21,7 +21,7 @@ pub mod times;
 
 pub use analyses::{AccessLevel, StoredAnalysis};
 pub use error::{ErrorKind, IngestError};
+pub use grids::{GridPatch, GridState};
 pub use message::{AdminAreas, KnownCodes, Message};
 pub use model::{Actor, Event, EventState, Kind, Revision, Status};
-pub use grids::{GridPatch, GridState};
 pub use store::{EventStore, Ingested};

@@ -286,7 +286,11 @@ impl EventStore {
     /// transaction, so that concurrent revisions queue instead of failing and
     /// retrying. A statement after the lock sees what the previous holder committed
     /// (READ COMMITTED). SQLite needs none: its one writer is already serial.
-    pub(crate) async fn lock(&self, tx: &mut sqlx::AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    pub(crate) async fn lock(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        key: &str,
+    ) -> Result<(), sqlx::Error> {
         if self.postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                 .bind(key)

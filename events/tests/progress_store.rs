@@ -27,14 +27,22 @@ async fn analyses_are_kept_per_revision_version_and_access() {
     for t in stores().await {
         let s = &t.store;
         let id = warning(s).await;
-        assert!(s.analysis(&id, 1, AccessLevel::Public).await.unwrap().is_none());
+        assert!(
+            s.analysis(&id, 1, AccessLevel::Public)
+                .await
+                .unwrap()
+                .is_none()
+        );
         s.save_analyses(
             &id,
             1,
             "v1",
             &[
                 (AccessLevel::Public, Ok(json!({"persons": 10}))),
-                (AccessLevel::Personal, Ok(json!({"persons": 10, "who": "x"}))),
+                (
+                    AccessLevel::Personal,
+                    Ok(json!({"persons": 10, "who": "x"})),
+                ),
             ],
         )
         .await
@@ -42,7 +50,11 @@ async fn analyses_are_kept_per_revision_version_and_access() {
         s.save_analyses(&id, 1, "v2", &[(AccessLevel::Public, Err("boom".into()))])
             .await
             .unwrap();
-        let latest = s.analysis(&id, 1, AccessLevel::Public).await.unwrap().unwrap();
+        let latest = s
+            .analysis(&id, 1, AccessLevel::Public)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (latest.dataset_version.as_str(), latest.status.as_str()),
             ("v2", "failed"),
@@ -50,7 +62,11 @@ async fn analyses_are_kept_per_revision_version_and_access() {
             t.name
         );
         assert_eq!(latest.error.as_deref(), Some("boom"));
-        let personal = s.analysis(&id, 1, AccessLevel::Personal).await.unwrap().unwrap();
+        let personal = s
+            .analysis(&id, 1, AccessLevel::Personal)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(personal.result.unwrap()["who"], "x");
         assert_eq!(s.analyses(&id, AccessLevel::Public).await.unwrap().len(), 2);
         // A recompute on the same version replaces, not duplicates.
