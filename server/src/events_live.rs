@@ -62,7 +62,9 @@ pub async fn analyse(state: &AppState, event: &Event) {
         .await;
     let outcomes = match run {
         Ok(o) => o.to_vec(),
-        Err(e) => vec![(AccessLevel::Public, Err(e.message.clone()))],
+        Err(e) => [AccessLevel::Public, AccessLevel::Personal]
+            .map(|l| (l, Err(e.message.clone())))
+            .to_vec(),
     };
     let status = if outcomes.iter().all(|(_, o)| o.is_ok()) {
         "done"

@@ -383,3 +383,49 @@ async fn every_new_route_is_in_the_openapi_document() {
         assert!(doc["paths"][path][method].is_object(), "{path} {method}");
     }
 }
+
+#[tokio::test]
+async fn a_new_dataset_version_recomputes_active_events_and_keeps_grid_state() {
+    let state = state().await;
+    let ev = post_event(&state, &warning(0.2)).await;
+    let id = ev["id"].as_str().unwrap().to_string();
+    analysed(&state, &id, 1, None).await;
+    let (_, _, p) = call_json(&state, get(&format!("/api/v1/events/{id}/progress"))).await;
+    let grid = p["grids"][0]["grid_code"].as_str().unwrap().to_string();
+    let uri = format!("/api/v1/events/{id}/grids/{grid}");
+    let (s, _, _) = call_json(&state, patch(&uri, &json!({"called": true}), Some(SYSTEM))).await;
+    assert_eq!(s, StatusCode::OK);
+    // What a reload does (reload::load installs, then recomputes).
+    let mut store = layers::testdata::fixture_store(7);
+    store.manifest.dataset_version = "fixture-2".into();
+    state.install(layers::Dataset::new(
+        store,
+        layers::tiles::TileOptions::default(),
+    ));
+    riskmap_server::events_live::recompute_active(&state);
+    let mut version = Json::Null;
+    for _ in 0..600 {
+        let (_, _, v) = call_json(&state, get(&format!("/api/v1/events/{id}"))).await;
+        version = v["properties"]["analysis"]["dataset_version"].clone();
+        if version == "fixture-2" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(version, "fixture-2");
+    let all = state
+        .events()
+        .unwrap()
+        .analyses(&id, AccessLevel::Public)
+        .await
+        .unwrap();
+    let versions: Vec<&str> = all.iter().map(|a| a.dataset_version.as_str()).collect();
+    assert_eq!(
+        versions,
+        ["fixture", "fixture-2"],
+        "both kept, revision 1 each"
+    );
+    let (_, _, p) = call_json(&state, get(&format!("/api/v1/events/{id}/progress"))).await;
+    assert_eq!(p["dataset_version"], "fixture-2");
+    assert_eq!(p["totals"]["called"], 1, "the 叫应 state carried over: {p}");
+}
