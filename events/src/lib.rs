@@ -6,9 +6,11 @@
 //! and I/O; the server wires it to HTTP and to the dataset's admin layer through
 //! [`AdminAreas`].
 
+pub mod analyses;
 pub mod cap;
 pub mod error;
 pub mod geojson;
+pub mod grids;
 pub mod json;
 pub mod message;
 pub mod migrate;
@@ -17,7 +19,9 @@ pub mod store;
 mod store_read;
 pub mod times;
 
+pub use analyses::{AccessLevel, StoredAnalysis};
 pub use error::{ErrorKind, IngestError};
+pub use grids::{GridPatch, GridState};
 pub use message::{AdminAreas, KnownCodes, Message};
 pub use model::{Actor, Event, EventState, Kind, Revision, Status};
 pub use store::{EventStore, Ingested};

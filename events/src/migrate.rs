@@ -6,8 +6,14 @@
 use sqlx::{AnyPool, Row};
 
 /// (version, name, SQL), in order. Append only: an applied migration never changes.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "events", include_str!("../migrations/0001_events.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "events", include_str!("../migrations/0001_events.sql")),
+    (
+        2,
+        "analyses_grids",
+        include_str!("../migrations/0002_analyses_grids.sql"),
+    ),
+];
 
 /// An arbitrary constant: the advisory lock key of riskmap's migrations.
 const LOCK_KEY: i64 = 0x7269_736b_6d61_7031;

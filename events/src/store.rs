@@ -286,7 +286,11 @@ impl EventStore {
     /// transaction, so that concurrent revisions queue instead of failing and
     /// retrying. A statement after the lock sees what the previous holder committed
     /// (READ COMMITTED). SQLite needs none: its one writer is already serial.
-    async fn lock(&self, tx: &mut sqlx::AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    pub(crate) async fn lock(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        key: &str,
+    ) -> Result<(), sqlx::Error> {
         if self.postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                 .bind(key)
@@ -372,8 +376,12 @@ impl EventStore {
     }
 
     /// Close every active event whose `expires` is at or before `now`, each by a
-    /// revision of its own (action `expired`, status `closed`). Returns how many.
-    pub async fn close_expired(&self, now: time::OffsetDateTime) -> Result<usize, IngestError> {
+    /// revision of its own (action `expired`, status `closed`). Returns the events
+    /// closed, as closed (their new revisions get analysed like any other).
+    pub async fn close_expired(
+        &self,
+        now: time::OffsetDateTime,
+    ) -> Result<Vec<Event>, IngestError> {
         let due = sqlx::query(
             "SELECT id FROM events WHERE status = $1 AND expires_at IS NOT NULL AND expires_at <= $2",
         )
@@ -382,7 +390,7 @@ impl EventStore {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| IngestError::store(&e))?;
-        let mut closed = 0;
+        let mut closed = Vec::new();
         for row in due {
             let id: String = row.try_get("id").map_err(|e| IngestError::store(&e))?;
             let mut tx = self
@@ -411,9 +419,9 @@ impl EventStore {
                 )
                 .await
             {
-                Ok(_) => {
+                Ok(rev) => {
                     tx.commit().await.map_err(|e| IngestError::store(&e))?;
-                    closed += 1;
+                    closed.push(Event { id, current: rev });
                 }
                 Err(Failure::Retry) => {} // Changed meanwhile: the next sweep sees it.
                 Err(Failure::Refused(e)) => return Err(e),

@@ -181,17 +181,26 @@ async fn expired_events_are_closed_by_a_revision() {
         let far = post(s, w("2026-07-20T00:00:00Z")).await.unwrap();
         let at = |t: &str| riskmap_events::times::parse(t).unwrap();
         assert_eq!(
-            s.close_expired(at("2026-07-12T01:59:59Z")).await.unwrap(),
+            s.close_expired(at("2026-07-12T01:59:59Z"))
+                .await
+                .unwrap()
+                .len(),
             0
         );
         assert_eq!(
-            s.close_expired(at("2026-07-12T02:00:00Z")).await.unwrap(),
+            s.close_expired(at("2026-07-12T02:00:00Z"))
+                .await
+                .unwrap()
+                .len(),
             2,
             "{}",
             t.name
         );
         assert_eq!(
-            s.close_expired(at("2026-07-12T03:00:00Z")).await.unwrap(),
+            s.close_expired(at("2026-07-12T03:00:00Z"))
+                .await
+                .unwrap()
+                .len(),
             0,
             "closed once"
         );

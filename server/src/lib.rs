@@ -17,6 +17,8 @@ pub mod archives;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod events_live;
+pub mod events_progress;
 pub mod health;
 pub mod metrics;
 pub mod reload;
@@ -34,12 +36,14 @@ pub mod wall_board;
 
 use std::time::Duration;
 
-use api::{analysis, events, ogc, ogc_filter, ogc_tiles, openapi, queries};
+use api::{
+    analysis, events, events_grids, events_stream, ogc, ogc_filter, ogc_tiles, openapi, queries,
+};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -149,6 +153,16 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/events/{id}", get(events::get_event))
         .route("/api/v1/events/{id}/history", get(events::history))
+        .route("/api/v1/events/stream", get(events_stream::stream))
+        .route("/api/v1/events/{id}/progress", get(events_grids::progress))
+        .route(
+            "/api/v1/events/{id}/grids",
+            patch(events_grids::patch_grids),
+        )
+        .route(
+            "/api/v1/events/{id}/grids/{grid_code}",
+            patch(events_grids::patch_grid),
+        )
         // The wall screen's publication.
         .route("/api/v1/wall", get(wall::get_wall))
         .route(

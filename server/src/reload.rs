@@ -49,6 +49,8 @@ pub async fn load(state: &AppState) -> LoadStatus {
             }
             crate::metrics::dataset_loaded(&version, duration);
             state.install(dataset);
+            // Active events' figures follow the data they are computed on.
+            crate::events_live::recompute_active(state);
             LoadStatus {
                 at,
                 ok: true,

@@ -62,6 +62,9 @@ pub struct Shared {
     /// The live events' store, set once it is open (main opens it before serving;
     /// until then the events endpoints answer 503).
     pub events: OnceLock<EventStore>,
+    /// Live events' changes (revision, analysis, grid state), sent after commit;
+    /// the SSE stream subscribes. Figures only: fit for any caller.
+    pub changes: tokio::sync::broadcast::Sender<serde_json::Value>,
 }
 
 impl std::ops::Deref for AppState {
@@ -112,6 +115,7 @@ impl AppState {
             wall: WallBoard::default(),
             archives,
             events: OnceLock::new(),
+            changes: tokio::sync::broadcast::channel(crate::events_live::FEED_CAPACITY).0,
         }))
     }
 

@@ -6,7 +6,8 @@
 # database of its own). Then riskmap-server itself on DATASET_DIR with its events in
 # that PostgreSQL: a CAP alert with a geocode from the dataset's admin layer is
 # posted, resent, read back, and still there after the server is killed (SIGKILL) and
-# started again.
+# started again; the warning's analysis is stored in PostgreSQL with the dataset
+# version, a grid is called (叫应) and the progress survives the restart.
 #
 #   tests/events/run.sh DATASET_DIR [PG_PORT] [HTTP_PORT]
 source "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -84,6 +85,40 @@ id="$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["event"]; asse
 [ "$(post)" = 200 ] || die "a resend was not recognised"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/events" -H 'Content-Type: application/cap+xml' --data-binary @"$work/alert.xml")" = 401 ] \
   || die "a post without a key was not refused"
+# The analysis of revision 1 is stored with the dataset version it ran on; then 叫应
+# for a grid the warning moves persons from, read back as progress figures.
+version="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dataset_version"])' "$dataset/manifest.json")"
+# A JSON flood warning over part of the demo area: it moves persons.
+wid="$(curl -fs -X POST "$base/api/v1/events" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d '{"type":"warning","hazard_type":"flood","level":3,"area":{"polygons":[[[101.2,24.8],[101.9,24.8],[101.9,25.3],[101.2,25.3],[101.2,24.8]]]}}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["event"]["id"])')" || die "the JSON warning was not created"
+analysed() {
+  for _ in $(seq 1 300); do
+    curl -fs "$base/api/v1/events/$1" >"$work/event.json"
+    python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["properties"]["analysis"]; sys.exit(a["status"]=="pending")' "$work/event.json" && break
+    sleep 0.1
+  done
+  python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["properties"]["analysis"]
+assert a["status"] == "done" and a["revision"] == 1 and a["dataset_version"] == sys.argv[2], a
+' "$work/event.json" "$version" || die "event $1 was not analysed on dataset $version"
+  local n
+  n="$(PGPASSWORD="$secret" psql -h 127.0.0.1 -p "$port" -U riskmap -d riskmap -qAt \
+    -c "SELECT count(*) FROM event_analyses WHERE event_id = '$1' AND revision = 1 AND status = 'done' AND dataset_version = '$version'")"
+  [ "$n" = 2 ] || die "expected a public and a personal analysis of $1 in PostgreSQL, found $n"
+}
+analysed "$id"
+analysed "$wid"
+curl -fs "$base/api/v1/events/$wid/progress" >"$work/progress.json" || die "no progress for the warning"
+grid="$(python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["grids"]; print(g[0]["grid_code"] if g else "")' "$work/progress.json")"
+[ -n "$grid" ] || die "the flood warning moves nobody"
+status="$(curl -s -o "$work/out.json" -w '%{http_code}' -X PATCH "$base/api/v1/events/$wid/grids/$grid" \
+  -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{"called": true, "persons_moved": 1}')"
+[ "$status" = 200 ] || { cat "$work/out.json" >&2; die "PATCH of grid $grid answered $status"; }
+status="$(curl -s -o /dev/null -w '%{http_code}' -X PATCH "$base/api/v1/events/$wid/grids/NO-SUCH-GRID" \
+  -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{"called": true}')"
+[ "$status" = 422 ] || die "a grid outside the analysis answered $status, not 422"
 log "killing the server (SIGKILL) and starting it again"
 stop_server
 start_server
@@ -91,8 +126,14 @@ curl -fs "$base/api/v1/events?status=active" | python3 -c '
 import json, sys
 fc = json.load(sys.stdin)
 ids = [f["id"] for f in fc["features"]]
-assert ids == [sys.argv[1]], ids
-' "$id" || die "the event did not survive the restart"
+assert sorted(ids) == sorted(sys.argv[1:]), ids
+' "$id" "$wid" || die "the event did not survive the restart"
+curl -fs "$base/api/v1/events/$wid/progress" | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["totals"]
+assert t["called"] == 1 and t["silent"] == 1 and t["persons_moved"] == 1, t
+assert t["oldest_unanswered_call_age_s"] is not None, t
+' || die "the grid state did not survive the restart"
 revs="$(PGPASSWORD="$secret" psql -h 127.0.0.1 -p "$port" -U riskmap -d riskmap -qAt -c "SELECT count(*) FROM event_revisions")"
-[ "$revs" = 1 ] || die "expected 1 revision in PostgreSQL, found $revs"
+[ "$revs" = 2 ] || die "expected 2 revisions in PostgreSQL, found $revs"
 log "events: ok"

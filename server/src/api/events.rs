@@ -58,7 +58,7 @@ fn shows_keys(caller: &Caller) -> bool {
     caller.clearance() >= Sensitivity::Internal
 }
 
-fn may_write(caller: &Caller) -> ApiResult<Actor> {
+pub(crate) fn may_write(caller: &Caller) -> ApiResult<Actor> {
     match caller.role {
         Role::System | Role::Admin => Ok(Actor {
             key_name: caller.key_name.clone().unwrap_or_default(),
@@ -79,7 +79,7 @@ fn may_write(caller: &Caller) -> ApiResult<Actor> {
     }
 }
 
-fn no_store(status: StatusCode, body: serde_json::Value) -> Response {
+pub(crate) fn no_store(status: StatusCode, body: serde_json::Value) -> Response {
     (status, [(CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
@@ -119,6 +119,9 @@ pub async fn post_event(
         }
     };
     let done = store.ingest(&message, &actor).await?;
+    if done.added {
+        crate::events_live::revision_stored(&state, &done.event);
+    }
     let status = if done.added {
         StatusCode::CREATED
     } else {
@@ -167,7 +170,7 @@ pub async fn list_events(
     ))
 }
 
-fn not_found(id: &str) -> ApiError {
+pub(crate) fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("no event {id:?}")).field("id")
 }
 
@@ -183,10 +186,11 @@ pub async fn get_event(
         .await?
         .ok_or_else(|| not_found(&id))?;
     let admin = admin_of(&state);
-    Ok(no_store(
-        StatusCode::OK,
-        geojson::feature(&event, &admin, shows_keys(&caller)),
-    ))
+    let mut feature = geojson::feature(&event, &admin, shows_keys(&caller));
+    let level = super::events_grids::level(&caller);
+    feature["properties"]["analysis"] =
+        super::events_grids::summary(state.events()?, &event, level).await?;
+    Ok(no_store(StatusCode::OK, feature))
 }
 
 /// `GET /api/v1/events/{id}/history`: every revision in order, each with who made it
@@ -228,8 +232,13 @@ pub fn spawn_expiry(state: AppState, every: std::time::Duration) {
             tick.tick().await;
             let Ok(store) = state.events() else { continue };
             match store.close_expired(times::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "closed expired events"),
+                Ok(closed) if closed.is_empty() => {}
+                Ok(closed) => {
+                    tracing::info!(closed = closed.len(), "closed expired events");
+                    for e in &closed {
+                        crate::events_live::revision_stored(&state, e);
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "closing expired events failed"),
             }
         }

@@ -4,6 +4,8 @@
 
 pub mod analysis;
 pub mod events;
+pub mod events_grids;
+pub mod events_stream;
 pub mod extract;
 pub mod ogc;
 pub mod ogc_filter;

@@ -5,6 +5,7 @@ use riskmap_events::message::{MAX_RADIUS_KM, MAX_VERTICES};
 use serde_json::{Map, Value as Json, json};
 
 use super::events::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::events_grids::{MAX_BATCH, MAX_NOTE_CHARS};
 
 fn error(description: &str) -> Json {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
@@ -86,10 +87,78 @@ pub fn schemas() -> Json {
             "recorded_at": {"type": "string"}, "level": {"type": "integer"}, "colour": {"type": "string"},
             "updated_by": {"type": "object", "description": "role always; key_name only for callers cleared for internal detail"},
             "details": {"type": "object"}, "area": {"type": "object"}, "sent": {"type": "string"}, "effective": {"type": "string"},
-            "expires": {"type": "string", "nullable": true}, "source": {"type": "object"}}}}}})
+            "expires": {"type": "string", "nullable": true}, "source": {"type": "object"},
+            "analysis": analysis_schema()}}}},
+      "GridPatch": grid_patch(false), "GridPatchItem": grid_patch(true)})
+}
+
+fn analysis_schema() -> Json {
+    json!({"type": "object", "description": "only in GET /api/v1/events/{id}: the analysis of the current revision computed for the caller's clearance (public callers: computed with public access)",
+                "required": ["status", "revision"], "properties": {
+                "status": {"type": "string", "enum": ["pending", "done", "failed"]}, "revision": {"type": "integer"},
+                "dataset_version": {"type": "string"}, "computed_at": {"type": "string"}, "error": {"type": "string"},
+                "summary": {"type": "object", "description": "warning: transfer figures and grids_to_move; earthquake: intensity zones; fire: nearest water sources and depots"}}})
+}
+
+/// A 叫应 / feedback change; in a batch it names its grid.
+fn grid_patch(with_code: bool) -> Json {
+    let mut props = json!({
+        "called": {"description": "叫: the call was made (true: now; or its RFC 3339 time); records the key that called", "oneOf": [{"type": "boolean", "enum": [true]}, time()]},
+        "answered": {"description": "应: the call was answered (true: now; or its time)", "oneOf": [{"type": "boolean", "enum": [true]}, time()]},
+        "persons_moved": {"type": "integer", "minimum": 0, "maximum": 10_000_000_i64, "description": "实报: persons reported moved; a later report replaces it"},
+        "note": {"type": "string", "nullable": true, "maxLength": MAX_NOTE_CHARS, "description": "null clears it; shown to personal-cleared callers only"}});
+    let mut schema = json!({"type": "object", "additionalProperties": false, "minProperties": 1});
+    if with_code {
+        props["grid_code"] = json!({"type": "string"});
+        schema["required"] = json!(["grid_code"]);
+        schema["minProperties"] = json!(2);
+    }
+    schema["properties"] = props;
+    schema
+}
+
+fn grid_errors() -> Json {
+    json!({"400": {"$ref": "#/components/responses/BadRequest"}, "401": error("no key"),
+        "403": error("the key's role may not write (analysts read only)"), "404": error("no such event"),
+        "409": error("not a warning, or its analysis is pending or failed"),
+        "422": error("a grid the warning's analysis moves no persons from; `field` names it"),
+        "503": error("the events store is not open or failed; nothing was stored")})
+}
+
+fn grid_response(description: &str) -> Json {
+    json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}})
+}
+
+fn grid_paths(paths: &mut Map<String, Json>) {
+    let mut one = grid_errors();
+    one["200"] = grid_response("the grid's state after the change");
+    paths.insert("/api/v1/events/{id}/grids/{grid_code}".into(), json!({
+        "patch": {"summary": "叫应 and 实报反馈 for one grid of a warning (roles system and admin). Only grids the warning's current analysis moves persons from. Acknowledged after commit.",
+            "parameters": [id_param(), {"name": "grid_code", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GridPatch"}}}},
+            "responses": one}}));
+    let mut batch = grid_errors();
+    batch["200"] = grid_response("the grids' states after the change");
+    paths.insert("/api/v1/events/{id}/grids".into(), json!({
+        "patch": {"summary": "Several grids' 叫应 / feedback at once, all or none (one transaction)",
+            "parameters": [id_param()],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                "items": {"$ref": "#/components/schemas/GridPatchItem"}}}}},
+            "responses": batch}}));
+    paths.insert("/api/v1/events/{id}/progress".into(), json!({
+        "get": {"summary": "叫应 progress of a warning per event, county and township: grids called / answered / silent, persons to move / moved / remaining, the age of the oldest unanswered call. Responsible persons, phones, notes and callers for personal-cleared callers only.",
+            "parameters": [id_param()],
+            "responses": {"200": grid_response("totals, counties (with townships) and grids, with the revision and dataset version the grid list comes from"),
+                "404": {"$ref": "#/components/responses/NotFound"}, "409": error("not a warning, or its analysis is pending or failed"),
+                "503": error("the events store is not open")}}}));
+    paths.insert("/api/v1/events/stream".into(), json!({
+        "get": {"summary": "Server-Sent Events: one message per change after it commits (event `revision`, `analysis`, `grids`; `lagged` when a slow reader missed some). JSON data with the event id and revision or progress totals; no personal data, the same for every caller.",
+            "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                "503": error("the events store is not open")}}}));
 }
 
 pub fn paths(paths: &mut Map<String, Json>) {
+    grid_paths(paths);
     paths.insert("/api/v1/events".into(), json!({
         "get": {"summary": "Live events (warnings, earthquakes, fires) as a GeoJSON FeatureCollection, latest change first",
             "parameters": [

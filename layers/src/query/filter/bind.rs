@@ -121,6 +121,7 @@ impl Binder<'_> {
             })
     }
 
+    #[allow(clippy::unused_self)] // a method like its siblings in the binder
     fn value(&self, name: &str, ty: FieldType, lit: &Literal) -> QueryResult<Value> {
         let v = match (ty, lit) {
             (FieldType::Int, Literal::Number(n)) if n.fract() == 0.0 => Value::Int(*n as i64),

@@ -266,10 +266,10 @@ impl Parser<'_> {
         if self.eat_keyword("FALSE") {
             return Ok(Expr::Bool(false));
         }
-        if let Some(Tok::Word(w)) = self.peek() {
-            if w.to_ascii_uppercase().starts_with("S_") {
-                return self.spatial();
-            }
+        if let Some(Tok::Word(w)) = self.peek()
+            && w.to_ascii_uppercase().starts_with("S_")
+        {
+            return self.spatial();
         }
         // A literal on the left of a comparison: `5 < capacity`.
         if let Some(lit) = self.try_literal() {

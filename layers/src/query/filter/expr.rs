@@ -80,6 +80,7 @@ pub enum Expr {
 }
 
 impl Expr {
+    #[allow(clippy::should_implement_trait)] // a constructor, named as CQL2 names it
     pub fn not(e: Expr) -> Expr {
         Expr::Not(Box::new(e))
     }
