@@ -184,6 +184,53 @@ def main():
         col, _ = fetch(f"{a.url}/collections/shelters")
         assert f"{EPSG}4543" in col["crs"] and col["storageCrs"] == CRS84, col
 
+    def gdal_pages_a_whole_layer_with_page_size_5000():
+        # The page size above the server's maximum (1000) must be served as the
+        # maximum (/req/core/fc-limit-response-1), not refused, or GDAL aborts the copy.
+        lid = max(layers, key=lambda k: layers[k]["feature_count"])
+        out = os.path.join(a.work, f"{lid}_5000.geojson")
+        run("ogr2ogr", "-f", "GeoJSON", out, f"OAPIF:{a.url}", lid, "-oo", "PAGE_SIZE=5000")
+        n = len(json.load(open(out, encoding="utf-8"))["features"])
+        assert n == layers[lid]["feature_count"] > 5000, (n, layers[lid]["feature_count"])
+
+    def gdal_sends_an_attribute_filter_to_the_server():
+        # GDAL 3.6 turns `-where` equality on a name the OpenAPI document lists under
+        # /collections/{id}/items into `name=value` on the request; the server's
+        # answer must be exactly the features a local evaluation selects.
+        every = fetch(f"{a.url}/collections/shelters/items?limit=1000")[0]["features"]
+        assert len(every) == layers["shelters"]["feature_count"]
+        want = sorted(f["properties"]["shelter_id"] for f in every if f["properties"]["status"] == "closed")
+        assert 0 < len(want) < len(every), len(want)
+        p = subprocess.run(["ogrinfo", "-ro", "-al", "-q", f"OAPIF:{a.url}", "shelters",
+                            "-where", "status = 'closed'", "--config", "CPL_DEBUG", "ON", "--config", "CPL_CURL_VERBOSE", "YES"],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert "status=closed" in p.stderr, "GDAL evaluated the filter itself: " + \
+            "".join(l for l in p.stderr.splitlines(True) if "OAPIF" in l)[-1500:]
+        got = sorted(re.findall(r"shelter_id \(String\) = (\S+)", p.stdout))
+        assert got == want, (len(got), len(want))
+
+    def owslib_queryables_and_a_cql2_filter():
+        f = Features(a.url)
+        q = f.collection_queryables("shelters")
+        props = set(q["properties"])
+        assert {"geometry", "capacity", "status"} <= props and not props & hidden["shelters"], props
+        every = fetch(f"{a.url}/collections/shelters/items?limit=1000")[0]["features"]
+        want = sorted(x["id"] for x in every
+                      if (x["properties"].get("capacity") or 0) >= 500 and x["properties"]["status"] == "open"
+                      and x["geometry"]["coordinates"][0] <= 101.6)
+        assert want, "the filter selects nothing on the demo"
+        got = f.collection_items("shelters", limit=1000,
+                                 filter="capacity >= 500 AND status = 'open' AND S_INTERSECTS(geometry, BBOX(-180, -90, 101.6, 90))")
+        assert sorted(x["id"] for x in got["features"]) == want, (len(got["features"]), len(want))
+        # A personal field is as unknown as a misspelt one, to filters and sorts alike.
+        for bad in ("filter=manager_phone%20IS%20NULL", "sortby=manager_phone"):
+            try:
+                fetch(f"{a.url}/collections/shelters/items?{bad}")
+                raise AssertionError(f"{bad}: accepted")
+            except urllib.error.HTTPError as e:
+                assert e.code == 400, (bad, e.code)
+
     def gdal_reads_the_gauss_kruger_output():
         # GDAL 3.6's OAPIF driver has no CRS open option (`ogrinfo --format OAPIF`
         # lists URL, PAGE_SIZE, USERPWD, IGNORE_SCHEMA only: it always asks CRS84), so
