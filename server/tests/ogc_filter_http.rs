@@ -2,6 +2,8 @@
 //! JSON), filter-crs, sortby and properties, checked against a brute-force pass over
 //! the fixture's features; personal fields can be neither filtered, sorted nor
 //! selected by a caller not cleared for them.
+// Test code: a panic is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::OnceLock;
 

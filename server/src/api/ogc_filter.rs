@@ -88,10 +88,10 @@ pub fn feature_query(
         if FILTER_PARAMS.contains(&name) || fixed.contains(&name) {
             continue;
         }
-        if let Some(v) = p.str(name) {
-            if let Some(b) = Bound::simple(schema, access, name, v)? {
-                parts.push(b);
-            }
+        if let Some(v) = p.str(name)
+            && let Some(b) = Bound::simple(schema, access, name, v)?
+        {
+            parts.push(b);
         }
     }
     let t = ogc_params::crs(p, "filter-crs")?.transformer();
