@@ -15,12 +15,11 @@ use riskmap_events::model::Details;
 use riskmap_events::{AccessLevel, AdminAreas, Event, Status};
 use serde_json::{Value as Json, json};
 
-use crate::api::events::DatasetAdmin;
+use crate::api::events_common::DatasetAdmin;
 use crate::api::queries::LIMITS;
 use crate::state::AppState;
 
-/// The messages kept for a slow SSE reader before it misses some (it is told).
-pub const FEED_CAPACITY: usize = 256;
+pub use crate::state::FEED_CAPACITY;
 
 /// Announce a change (after its commit). Nobody listening is not an error.
 pub fn announce(state: &AppState, message: Json) {

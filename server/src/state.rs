@@ -19,6 +19,9 @@ use crate::tile_archives::Archives;
 use crate::tile_cache::TileCache;
 use crate::wall_board::WallBoard;
 
+/// The change messages kept for a slow SSE reader before it misses some (it is told).
+pub const FEED_CAPACITY: usize = 256;
+
 /// The outcome of the last load or reload attempt, shown on /health.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LoadStatus {
@@ -115,7 +118,7 @@ impl AppState {
             wall: WallBoard::default(),
             archives,
             events: OnceLock::new(),
-            changes: tokio::sync::broadcast::channel(crate::events_live::FEED_CAPACITY).0,
+            changes: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
         }))
     }
 

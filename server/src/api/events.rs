@@ -1,7 +1,7 @@
 //! Live events over HTTP: `POST /api/v1/events` (JSON or CAP 1.2), `GET
 //! /api/v1/events`, `GET /api/v1/events/{id}` and `GET /api/v1/events/{id}/history`.
 //! Thin: parsing, rules and storage are riskmap-events'; admin codes resolve through
-//! the served dataset's admin layer ([`DatasetAdmin`]).
+//! the served dataset's admin layer ([`DatasetAdmin`](super::events_common::DatasetAdmin)).
 //!
 //! Only `system` and `admin` keys write (401 without a key, 403 for others). Every
 //! event field is public (no personal data is taken in); the name of the key that
@@ -9,45 +9,23 @@
 //! partner system or a person's key, which is operational detail, not for the public
 //! or the wall.
 
-use std::sync::Arc;
-
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use layers::{Dataset, Sensitivity};
-use riskmap_events::{Actor, AdminAreas, Status, cap, geojson, json, times};
+use axum::response::Response;
+use layers::Sensitivity;
+use riskmap_events::{Status, cap, geojson, json, times};
 use serde_json::json;
 
+use super::events_common::{DatasetAdmin, may_write, no_store, not_found};
 use super::extract::Params;
-use crate::access::{Caller, Role};
+use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
-
-/// The dataset's admin layer as the events crate's code resolver. Without a dataset
-/// (or without an admin layer) no code is known.
-pub struct DatasetAdmin(pub Option<Arc<Dataset>>);
-
-impl AdminAreas for DatasetAdmin {
-    fn knows(&self, code: &str) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|d| d.derived().admin.by_code.contains_key(code))
-    }
-
-    fn boundary(&self, code: &str) -> Option<serde_json::Value> {
-        let d = self.0.as_ref()?;
-        let fid = *d.derived().admin.by_code.get(code)?;
-        let layer = d.store().layer("admin")?;
-        let f = layer.features.get(fid as usize)?;
-        Some(layers::query::geometry(&f.geometry))
-    }
-}
 
 fn admin_of(state: &AppState) -> DatasetAdmin {
     DatasetAdmin(state.current.load_full())
@@ -56,31 +34,6 @@ fn admin_of(state: &AppState) -> DatasetAdmin {
 /// Key names are shown to callers cleared for internal detail.
 fn shows_keys(caller: &Caller) -> bool {
     caller.clearance() >= Sensitivity::Internal
-}
-
-pub(crate) fn may_write(caller: &Caller) -> ApiResult<Actor> {
-    match caller.role {
-        Role::System | Role::Admin => Ok(Actor {
-            key_name: caller.key_name.clone().unwrap_or_default(),
-            role: caller.role.as_str().to_string(),
-        }),
-        Role::Public => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "posting events needs a system or admin key",
-        )
-        .field("Authorization")),
-        Role::Analyst => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "posting events needs a system or admin key",
-        )
-        .field("Authorization")),
-    }
-}
-
-pub(crate) fn no_store(status: StatusCode, body: serde_json::Value) -> Response {
-    (status, [(CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 /// `POST /api/v1/events`: a JSON event or a CAP 1.2 alert, by Content-Type. 201 with
@@ -168,10 +121,6 @@ pub async fn list_events(
         StatusCode::OK,
         geojson::collection(&events, &admin, shows_keys(&caller)),
     ))
-}
-
-pub(crate) fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("no event {id:?}")).field("id")
 }
 
 /// `GET /api/v1/events/{id}`: the event at its latest revision, as a GeoJSON Feature.

@@ -16,7 +16,7 @@ use riskmap_events::model::Kind;
 use riskmap_events::{AccessLevel, Event, EventStore, GridPatch, StoredAnalysis, times};
 use serde_json::{Value as JsonValue, json};
 
-use super::events::{may_write, no_store, not_found};
+use super::events_common::{may_write, no_store, not_found};
 use super::extract::JsonBody;
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};

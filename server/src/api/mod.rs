@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod events;
+pub mod events_common;
 pub mod events_grids;
 pub mod events_stream;
 pub mod extract;
@@ -12,6 +13,7 @@ pub mod ogc_filter;
 pub mod ogc_params;
 pub mod ogc_tiles;
 pub mod openapi;
+pub mod openapi_build;
 pub mod openapi_events;
 pub mod openapi_ogc;
 pub mod queries;

@@ -17,7 +17,6 @@ use layers::crs::{Crs, Transformer};
 use layers::query;
 use layers::query::GeoFeature;
 use layers::query::filter::sort_fids;
-use layers::query::visible_layer;
 use layers::query::{Region, matching};
 use serde_json::{Value as Json, json};
 
@@ -160,15 +159,6 @@ pub async fn collections(
     Ok(AxumJson(json!({"collections": list, "links": links})).into_response())
 }
 
-pub(super) fn layer_of<'a>(
-    dataset: &'a layers::Dataset,
-    caller: &Caller,
-    id: &str,
-) -> ApiResult<&'a layers::Layer> {
-    visible_layer(dataset.store(), &caller.access, id, "collectionId")
-        .map_err(|e| ApiError::not_found(e.message).field("collectionId"))
-}
-
 /// `GET /collections/{collectionId}`
 pub async fn collection_one(
     State(state): State<AppState>,
@@ -181,7 +171,11 @@ pub async fn collection_one(
     let Path(id) = id?;
     let o = origin(&state.config, &headers);
     let dataset = state.dataset()?;
-    Ok(AxumJson(collection(&o, layer_of(&dataset, &caller, &id)?)).into_response())
+    Ok(AxumJson(collection(
+        &o,
+        ogc_params::layer_of(&dataset, &caller, &id)?,
+    ))
+    .into_response())
 }
 
 /// The items endpoint's own parameters (Part 1 and 2); Part 3's are added per layer.
@@ -199,7 +193,7 @@ pub async fn items(
 ) -> ApiResult<Response> {
     let Path(id) = id?;
     let dataset = state.dataset()?;
-    let layer = layer_of(&dataset, &caller, &id)?;
+    let layer = ogc_params::layer_of(&dataset, &caller, &id)?;
     // The layer first: its queryable names are parameters too (simple filters).
     let p = Params::parse(
         q.as_deref(),
@@ -304,7 +298,7 @@ pub async fn item(
     let o = origin(&state.config, &headers);
     let Path((id, fid)) = ids?;
     let dataset = state.dataset()?;
-    let layer = layer_of(&dataset, &caller, &id)?;
+    let layer = ogc_params::layer_of(&dataset, &caller, &id)?;
     let fid: u32 = fid
         .parse()
         .ok()

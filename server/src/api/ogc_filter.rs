@@ -184,7 +184,7 @@ pub async fn queryables(
     let Path(id) = id?;
     let o = origin(&state.config, &headers);
     let dataset = state.dataset()?;
-    let layer = super::ogc::layer_of(&dataset, &caller, &id)?;
+    let layer = ogc_params::layer_of(&dataset, &caller, &id)?;
     let schema = layer.schema();
     let mut props = Map::new();
     props.insert(

@@ -144,6 +144,16 @@ fn instant(s: &str) -> bool {
         || Date::parse(s, format_description!("[year]-[month]-[day]")).is_ok()
 }
 
+/// The collection `id` as `caller` may see it (404 naming `collectionId` otherwise).
+pub fn layer_of<'a>(
+    dataset: &'a layers::Dataset,
+    caller: &crate::access::Caller,
+    id: &str,
+) -> ApiResult<&'a layers::Layer> {
+    layers::query::visible_layer(dataset.store(), &caller.access, id, "collectionId")
+        .map_err(|e| ApiError::not_found(e.message).field("collectionId"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,125 +4,16 @@
 use axum::Json as AxumJson;
 use axum::response::{IntoResponse, Response};
 use layers::catalogue::{HAZARD_TYPES, INVENTORY_CATEGORIES};
-use layers::crs::Crs;
 use layers::query::GB18306_QINGHAI_TIBET;
 use layers::query::NEIGHBOUR_TOLERANCE_M;
 use layers::query::{DEFAULT_REACH_KM, FAULT_NEAR_KM};
 use layers::query::{METHOD_ALL, METHOD_EXPOSED, METHOD_PLACE};
 use serde_json::{Map, Value as Json, json};
 
+use super::openapi_build::{
+    get, lat, limit, lon, num, offset, ok, path, polygon_schema, post, q, tile_params, with_csv,
+};
 use super::queries::LIMITS;
-
-pub(super) fn q(name: &str, schema: Json, required: bool, description: &str) -> Json {
-    json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
-}
-
-pub(super) fn path(name: &str, description: &str) -> Json {
-    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}, "description": description})
-}
-
-pub(super) fn num() -> Json {
-    json!({"type": "number"})
-}
-
-pub(super) fn lon() -> Json {
-    q(
-        "lon",
-        json!({"type": "number", "minimum": -180, "maximum": 180}),
-        true,
-        "longitude, EPSG:4326 degrees",
-    )
-}
-
-pub(super) fn lat() -> Json {
-    q(
-        "lat",
-        json!({"type": "number", "minimum": -90, "maximum": 90}),
-        true,
-        "latitude, EPSG:4326 degrees",
-    )
-}
-
-pub(super) fn limit() -> Json {
-    q(
-        "limit",
-        json!({"type": "integer", "minimum": 1, "maximum": LIMITS.max_page_size, "default": LIMITS.default_page_size}),
-        false,
-        "page size",
-    )
-}
-
-pub(super) fn offset() -> Json {
-    q(
-        "offset",
-        json!({"type": "integer", "minimum": 0, "default": 0}),
-        false,
-        "items to skip",
-    )
-}
-
-/// `crs` or `bbox-crs`: exactly the URIs the collections list.
-pub(super) fn crs_param(name: &str, description: &str) -> Json {
-    let uris: Vec<String> = Crs::all().map(|c| c.uri()).collect();
-    q(
-        name,
-        json!({"type": "string", "enum": uris, "default": Crs::Crs84.uri()}),
-        false,
-        description,
-    )
-}
-
-/// A features answer, whose 200 names its coordinates' CRS in `Content-Crs`.
-pub(super) fn with_content_crs(mut responses: Json) -> Json {
-    responses["200"]["headers"] = json!({"Content-Crs": {
-        "description": "the CRS of the coordinates, as <URI> (OGC API – Features Part 2)",
-        "schema": {"type": "string"}}});
-    responses
-}
-
-pub(super) fn ok(description: &str, media: &str) -> Json {
-    json!({
-        "200": {"description": description, "content": {media: {"schema": {"type": "object"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"},
-        "404": {"$ref": "#/components/responses/NotFound"},
-        "503": {"$ref": "#/components/responses/Unavailable"}
-    })
-}
-
-/// A 200 answer that also comes as CSV (`Accept: text/csv`).
-pub(super) fn with_csv(mut responses: Json) -> Json {
-    responses["200"]["content"]["text/csv"] = json!({"schema": {"type": "string"}});
-    responses
-}
-
-pub(super) fn with_body(mut responses: Json) -> Json {
-    responses["413"] = json!({"$ref": "#/components/responses/TooLarge"});
-    responses["415"] = json!({"$ref": "#/components/responses/BadRequest"});
-    responses["422"] = json!({"$ref": "#/components/responses/Unprocessable"});
-    responses
-}
-
-pub(super) fn get(summary: &str, params: Vec<Json>, responses: Json) -> Json {
-    json!({"get": {"summary": summary, "parameters": params, "responses": responses}})
-}
-
-pub(super) fn post(summary: &str, params: Vec<Json>, body: Json, responses: Json) -> Json {
-    json!({"post": {"summary": summary, "parameters": params,
-        "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
-        "responses": with_body(responses)}})
-}
-
-pub(super) fn tile_params() -> Vec<Json> {
-    vec![
-        path("z", "zoom 0-22"),
-        path("x", "column"),
-        path("y", "row; the `.mvt` suffix is part of this segment"),
-    ]
-}
-
-pub(super) fn polygon_schema() -> Json {
-    json!({"description": format!("GeoJSON Polygon or MultiPolygon (or a Feature holding one), EPSG:4326; at most {} vertices; no self-intersection", LIMITS.max_polygon_vertices), "type": "object"})
-}
 
 /// The document; `body_limit` is the server's configured request body limit.
 pub fn document(body_limit: usize) -> Json {

@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::openapi::{crs_param, get, limit, offset, ok, path, q, tile_params, with_content_crs};
+use super::openapi_build::{
+    crs_param, get, limit, offset, ok, path, q, tile_params, with_content_crs,
+};
 
 /// OGC API – Features and Tiles.
 pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
