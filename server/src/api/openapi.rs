@@ -172,7 +172,7 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
                 ),
                 q(
                     "max_distance_m",
-                    json!({"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m}),
+                    json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": LIMITS.max_radius_m}),
                     false,
                     "search radius, metres",
                 ),
@@ -237,7 +237,7 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
             "get": get(&format!("Features meeting a box, or within radius_m (<= {} m) of a point; exact tests; paged", LIMITS.max_radius_m),
                 vec![layer.clone(), q("bbox", json!({"type": "string"}), false, "min_lon,min_lat,max_lon,max_lat"),
                     q("lon", num(), false, "circle centre longitude"), q("lat", num(), false, "circle centre latitude"),
-                    q("radius_m", json!({"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m}), false, "geodesic radius, metres"),
+                    q("radius_m", json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": LIMITS.max_radius_m}), false, "geodesic radius, metres"),
                     limit(), offset()],
                 ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["get"].clone(),
             "post": post(&format!("Features meeting a polygon (body, at most {} vertices, body at most {} bytes); exact tests; paged", LIMITS.max_polygon_vertices, body_limit),
@@ -276,7 +276,7 @@ fn analyses_paths(paths: &mut Map<String, Json>) {
             json!({"type": "object", "required": ["area", "hazard_type"], "additionalProperties": false, "properties": {
             "area": polygon_schema(),
             "hazard_type": {"type": "string", "enum": hazards},
-            "max_distance_m": {"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m, "default": LIMITS.transfer_default_distance_m, "description": "farthest shelter a grid may be sent to"},
+            "max_distance_m": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": LIMITS.max_radius_m, "default": LIMITS.transfer_default_distance_m, "description": "farthest shelter a grid may be sent to"},
             "include_geometry": {"type": "boolean", "default": false, "description": "add the grids as GeoJSON (member geometry)"},
             "scope": {"type": "string", "enum": ["exposed", "all"], "default": "exposed", "description": "exposed: persons in danger zones of the warned hazard and those threatened by hazard points; all: everyone in the area"},
             "min_grade": {"type": "integer", "minimum": 1, "maximum": 4, "default": 3, "description": "lowest zone grade that counts as danger (3 = 较高)"}}}),
@@ -309,7 +309,7 @@ fn analyses_paths(paths: &mut Map<String, Json>) {
             "magnitude": {"type": "number", "minimum": LIMITS.min_magnitude, "maximum": LIMITS.max_magnitude, "description": "surface-wave magnitude Ms"},
             "depth_km": {"type": "number", "minimum": 0, "maximum": LIMITS.max_depth_km, "default": 10},
             "strike_deg": {"type": "number", "minimum": 0, "maximum": 360},
-            "reach_km": {"type": "number", "exclusiveMinimum": 0, "maximum": LIMITS.max_radius_m / 1000.0}}}),
+            "reach_km": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": LIMITS.max_radius_m / 1000.0}}}),
             ok(
                 &format!(
                     "zones (GeoJSON), orientation, depots in reach; relation cited: {}",
