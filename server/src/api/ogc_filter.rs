@@ -84,7 +84,8 @@ pub fn feature_query(
     let schema = layer.schema();
     let mut parts = Vec::new();
     // Simple filters: every parameter that is not a fixed one names a queryable.
-    for name in allowed_params(&[], layer, access) {
+    for i in queryable_fields(schema, access) {
+        let name = schema.fields[i].name.as_str();
         if FILTER_PARAMS.contains(&name) || fixed.contains(&name) {
             continue;
         }
@@ -154,7 +155,8 @@ pub fn select(properties: &mut Map<String, Json>, names: Option<&[String]>) {
     }
 }
 
-fn json_type(ty: FieldType) -> &'static str {
+/// The JSON Schema type of a field type (queryables and the OpenAPI parameters).
+pub(super) fn json_type(ty: FieldType) -> &'static str {
     match ty {
         FieldType::Int => "integer",
         FieldType::Float => "number",

@@ -163,6 +163,14 @@ fn title(dataset: &Dataset, sel: &Selection) -> String {
 }
 
 /// A tileset's entry in a tilesets list.
+/// A tilesets list (/req/tilesets-list) holding the one tileset of `sel`.
+fn tilesets_list(dataset: &Dataset, sel: &Selection, self_href: &str, o: &str) -> Value {
+    json!({
+        "tilesets": [tileset_entry(dataset, sel, o)],
+        "links": [{"rel": "self", "type": "application/json", "href": self_href}],
+    })
+}
+
 fn tileset_entry(dataset: &Dataset, sel: &Selection, o: &str) -> Value {
     json!({
         "title": title(dataset, sel),
@@ -256,10 +264,12 @@ pub async fn dataset_tilesets(
     let dataset = state.dataset()?;
     let sel = dataset.select(ONEMAP, &caller.access)?;
     let o = origin(&state.config, &headers);
-    Ok(json_no_cache(json!({
-        "tilesets": [tileset_entry(&dataset, &sel, &o)],
-        "links": [{"rel": "self", "type": "application/json", "href": format!("{o}/tiles")}],
-    })))
+    Ok(json_no_cache(tilesets_list(
+        &dataset,
+        &sel,
+        &format!("{o}/tiles"),
+        &o,
+    )))
 }
 
 /// `GET /tiles/WebMercatorQuad`: the composite's tileset metadata.
@@ -301,10 +311,12 @@ pub async fn collection_tilesets(
     let dataset = state.dataset()?;
     let sel = collection_selection(&dataset, &caller, &id)?;
     let o = origin(&state.config, &headers);
-    Ok(json_no_cache(json!({
-        "tilesets": [tileset_entry(&dataset, &sel, &o)],
-        "links": [{"rel": "self", "type": "application/json", "href": format!("{o}/collections/{id}/tiles")}],
-    })))
+    Ok(json_no_cache(tilesets_list(
+        &dataset,
+        &sel,
+        &format!("{o}/collections/{id}/tiles"),
+        &o,
+    )))
 }
 
 /// `GET /collections/{collectionId}/tiles/WebMercatorQuad`

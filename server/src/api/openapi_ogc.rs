@@ -230,12 +230,7 @@ pub(super) fn collection_items_paths(doc: &mut Json, dataset: &layers::Dataset) 
         params.retain(|p| p["in"] != "path");
         for i in layers::query::filter::queryable_fields(schema, &access) {
             let f = &schema.fields[i];
-            let ty = match f.ty {
-                layers::FieldType::Int => "integer",
-                layers::FieldType::Float => "number",
-                layers::FieldType::Text => "string",
-                layers::FieldType::Bool => "boolean",
-            };
+            let ty = super::ogc_filter::json_type(f.ty);
             params.push(q(
                 &f.name,
                 json!({"type": ty}),

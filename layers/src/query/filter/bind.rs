@@ -232,53 +232,56 @@ impl Binder<'_> {
     }
 }
 
-/// A simple `name=value` filter (OGC API – Features Part 1, /req/core/fc-filters): the
-/// value read as the field's type.
-pub(super) fn simple(
-    schema: &LayerSchema,
-    access: &Access,
-    name: &str,
-    text: &str,
-) -> QueryResult<Option<Bound>> {
-    let Some(i) = schema
-        .field_index(name)
-        .filter(|&i| access.may_read(schema.fields[i].sensitivity))
-    else {
-        return Ok(None);
-    };
-    let ty = schema.fields[i].ty;
-    let lit = match ty {
-        FieldType::Int | FieldType::Float => {
-            Literal::Number(text.trim().parse().map_err(|_| {
-                QueryError::bad(
-                    name,
-                    format!(
-                        "{text:?} is not a number ({name} is of type {})",
-                        ty.as_str()
-                    ),
-                )
-            })?)
-        }
-        FieldType::Bool => Literal::Bool(match text {
-            "true" | "1" => true,
-            "false" | "0" => false,
-            _ => {
-                return Err(QueryError::bad(
-                    name,
-                    format!("{text:?} is not true or false"),
-                ));
+impl Bound {
+    /// A simple `name=value` filter (OGC API – Features Part 1, /req/core/fc-filters)
+    /// on a field the caller may read, the value read as the field's type; `None` when
+    /// `name` is not such a field (the caller then refuses the parameter as unknown).
+    pub fn simple(
+        schema: &LayerSchema,
+        access: &Access,
+        name: &str,
+        text: &str,
+    ) -> QueryResult<Option<Bound>> {
+        let Some(i) = schema
+            .field_index(name)
+            .filter(|&i| access.may_read(schema.fields[i].sensitivity))
+        else {
+            return Ok(None);
+        };
+        let ty = schema.fields[i].ty;
+        let lit = match ty {
+            FieldType::Int | FieldType::Float => {
+                Literal::Number(text.trim().parse().map_err(|_| {
+                    QueryError::bad(
+                        name,
+                        format!(
+                            "{text:?} is not a number ({name} is of type {})",
+                            ty.as_str()
+                        ),
+                    )
+                })?)
             }
-        }),
-        FieldType::Text => Literal::Text(text.to_string()),
-    };
-    let value = Binder { schema, access }
-        .value(name, ty, &lit)
-        .map_err(|e| QueryError::bad(name, e.message))?;
-    Ok(Some(Bound {
-        root: Node::Compare {
-            field: i,
-            op: CmpOp::Eq,
-            value,
-        },
-    }))
+            FieldType::Bool => Literal::Bool(match text {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(QueryError::bad(
+                        name,
+                        format!("{text:?} is not true or false"),
+                    ));
+                }
+            }),
+            FieldType::Text => Literal::Text(text.to_string()),
+        };
+        let value = Binder { schema, access }
+            .value(name, ty, &lit)
+            .map_err(|e| QueryError::bad(name, e.message))?;
+        Ok(Some(Bound {
+            root: Node::Compare {
+                field: i,
+                op: CmpOp::Eq,
+                value,
+            },
+        }))
+    }
 }

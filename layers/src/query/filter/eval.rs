@@ -10,24 +10,12 @@ use super::bind::{Bound, Node};
 use super::expr::CmpOp;
 use super::like::like;
 use crate::feature::Feature;
-use crate::schema::LayerSchema;
 use crate::value::Value;
 
 impl Bound {
     /// Does `feature` match?
     pub fn matches(&self, feature: &Feature) -> bool {
         eval(&self.root, feature) == Some(true)
-    }
-
-    /// A `name=value` filter on a queryable field, or `None` when `name` is not one
-    /// (the caller then refuses the parameter as unknown).
-    pub fn simple(
-        schema: &LayerSchema,
-        access: &crate::Access,
-        name: &str,
-        value: &str,
-    ) -> crate::query::QueryResult<Option<Bound>> {
-        super::bind::simple(schema, access, name, value)
     }
 }
 
