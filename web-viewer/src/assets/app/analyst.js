@@ -1,6 +1,6 @@
 // The analyst viewer at `/`: layer tree, legend, feature popups, the risk profile of a
 // clicked place, admin search, the area summary of the unit in view, scale and cursor
-// coordinates. The analysis tools live in tools.js.
+// coordinates. The analysis tools live in tools.js, the live events panel in events.js.
 
 import * as maplibregl from '/assets/maplibre/maplibre-gl.mjs';
 import {
@@ -9,6 +9,7 @@ import {
 } from './common.js';
 import { t, label, getLang, setLang, applyStatic } from './i18n.js';
 import { Tools } from './tools.js';
+import { Events } from './events.js';
 
 const TEST = new URLSearchParams(location.search).has('test');
 const $ = (s) => document.querySelector(s);
@@ -240,6 +241,7 @@ function relabel() {
   $('#lang-button').textContent = getLang() === 'zh' ? 'EN' : '中文';
   buildTree();
   buildLegend();
+  app.events?.renderList();
   const code = app.areaCode;
   app.areaCode = null;
   if (code) loadArea(code, $('#area-name').textContent);
@@ -295,6 +297,7 @@ async function start() {
   map.addControl(new maplibregl.ScaleControl({ maxWidth: 160, unit: 'metric' }), 'bottom-right');
   map.doubleClickZoom.disable();
   app.tools = new Tools(app, { maplibregl, showResult, t });
+  app.events = new Events(app, { t, showResult });
   relabel();
   setupSearch();
   tianditu();
@@ -307,7 +310,7 @@ async function start() {
   });
   map.on('dblclick', (e) => app.tools.handleDblClick(e));
   map.on('moveend', areaInView);
-  map.once('load', () => { app.tools.install(); areaInView(); });
+  map.once('load', () => { app.tools.install(); app.events.install(); areaInView(); });
 
   $('#lang-button').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); relabel(); app.tools.relabel(); });
   $('#key-button').addEventListener('click', () => {
@@ -316,7 +319,7 @@ async function start() {
     setApiKey(k.trim());
     location.reload();
   });
-  $('#result-close').addEventListener('click', () => { $('#result').hidden = true; app.tools.clear(); });
+  $('#result-close').addEventListener('click', () => { $('#result').hidden = true; app.tools.clear(); app.events.close(); });
   document.querySelectorAll('#tools button').forEach((b) => b.addEventListener('click', () => {
     document.querySelectorAll('#tools button').forEach((x) => x.classList.toggle('active', x === b));
     app.tools.select(b.dataset.tool);

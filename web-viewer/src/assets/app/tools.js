@@ -1,6 +1,7 @@
 // The analyst's tools: warning-area transfer analysis (draw a polygon), earthquake
 // impact (click the epicentre), forest fire (click the fire), distance measurement,
-// CSV export and publishing a result to the wall screen.
+// CSV export and publishing a result to the wall screen. The `warning` tool draws a
+// live warning's polygon for the events panel (events.js), which submits it.
 
 import { api, postJson, esc, fmt, metres } from './common.js';
 import { geodesicDistance } from './geodesic.js';
@@ -82,6 +83,11 @@ export class Tools {
         <button type="button" id="draw-finish">${esc(t('finish'))}</button> <button type="button" id="draw-cancel">${esc(t('cancel'))}</button>`);
       document.getElementById('draw-finish').onclick = () => this.finishPolygon();
       document.getElementById('draw-cancel').onclick = () => this.select('transfer');
+    } else if (tool === 'warning') {
+      this.hint(`${esc(t('warningHint'))} ${this.app.events.drawForm()}
+        <button type="button" id="draw-finish">${esc(t('finish'))}</button> <button type="button" id="draw-cancel">${esc(t('cancel'))}</button>`);
+      document.getElementById('draw-finish').onclick = () => this.finishPolygon();
+      document.getElementById('draw-cancel').onclick = () => { this.app.events.redrawing = null; this.select('profile'); };
     } else if (tool === 'earthquake') {
       this.hint(`${esc(t('eqHint'))} <label>${esc(t('magnitude'))} <input id="eq-mag" type="number" min="4" max="8.5" step="0.1" value="6.5"></label>
         <label>${esc(t('depth'))} <input id="eq-depth" type="number" min="0" max="100" step="1" value="10"></label>`);
@@ -99,6 +105,7 @@ export class Tools {
     const p = [e.lngLat.lng, e.lngLat.lat];
     switch (this.tool) {
       case 'transfer':
+      case 'warning':
       case 'measure':
         this.vertices.push(p);
         this.sketch();
@@ -115,7 +122,7 @@ export class Tools {
   }
 
   handleDblClick() {
-    if (this.tool === 'transfer') this.finishPolygon();
+    if (this.tool === 'transfer' || this.tool === 'warning') this.finishPolygon();
     else if (this.tool === 'measure') this.vertices = [];
   }
 
@@ -123,7 +130,7 @@ export class Tools {
     const v = this.vertices;
     const marks = v.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } }));
     let shape = [];
-    if (this.tool === 'transfer' && v.length >= 3) {
+    if ((this.tool === 'transfer' || this.tool === 'warning') && v.length >= 3) {
       shape = [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[...v, v[0]]] } }];
     } else if (v.length >= 2) {
       shape = [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: v } }];
@@ -143,6 +150,13 @@ export class Tools {
     // A double-click also lands two clicks: drop a repeated last vertex.
     const v = this.vertices.filter((c, i, a) => i === 0 || c[0] !== a[i - 1][0] || c[1] !== a[i - 1][1]);
     if (v.length < 3) return;
+    if (this.tool === 'warning') {
+      this.vertices = [];
+      this.draw('draw', []);
+      this.draw('marks', []);
+      await this.app.events.submitDrawn([...v, v[0]]);
+      return;
+    }
     const hazard = document.getElementById('transfer-hazard')?.value || 'flood';
     const scope = document.getElementById('transfer-scope')?.value || 'exposed';
     const minGrade = Number(document.getElementById('transfer-grade')?.value || 3);

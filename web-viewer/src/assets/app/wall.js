@@ -1,10 +1,11 @@
 // The wall screen at `/wall` (一屏统揽): the region on a dark map with its figures beside
 // it, no interaction needed. It polls /health and /api/v1/wall and redraws itself when
 // the dataset version or the published analysis changes; with `wall_cycle_seconds`
-// configured it shows the counties in turn.
+// configured it shows the counties in turn. The live events' panel is wall_events.js.
 
 import * as maplibregl from '/assets/maplibre/maplibre-gl.mjs';
 import { api, baseStyle, boundsOf, esc, fmt, transformRequest, GRADES } from './common.js';
+import { WallEvents } from './wall_events.js';
 
 const PARAMS = new URLSearchParams(location.search);
 const POLL_MS = Number(PARAMS.get('poll_ms')) || 10_000;
@@ -18,6 +19,10 @@ const wall = {
   redraws: 0, cycle: -1, map: null, units: [],
 };
 window.__wall = wall;
+wall.markOk = () => $('#wall-foot').classList.remove('bad');
+wall.markDown = () => $('#wall-foot').classList.add('bad');
+/** `?events_poll_ms=N`: how often to poll the events while their stream is down. */
+wall.live = new WallEvents(wall, { pollMs: Number(PARAMS.get('events_poll_ms')) || 2000 });
 
 const num = (k, v, unit = '') => `<span class="big" data-k="${esc(k)}">${fmt(v)}</span>${unit ? `<span class="unit">${esc(unit)}</span>` : ''}`;
 
@@ -126,6 +131,7 @@ function addScenarioLayers() {
   m.addLayer({ id: 'scenario--fill', type: 'fill', source: 'scenario', filter: ['!=', ['get', 'part'], 'area'],
     paint: { 'fill-color': ['case', ['==', ['get', 'part'], 'zone'], '#ff5a36', ['>', ['get', 'unplaced'], 0], '#ff2d2d', '#4da3ff'], 'fill-opacity': 0.35 } });
   m.addLayer({ id: 'scenario--line', type: 'line', source: 'scenario', paint: { 'line-color': '#ffd54a', 'line-width': 3 } });
+  wall.live.addLayers(m);
   drawScenario();
 }
 
@@ -212,6 +218,8 @@ function clock() {
 clock();
 setInterval(clock, 1000);
 await poll();
+// Without an events store (503) or on a first failure the panel starts by polling.
+wall.live.start().catch(() => wall.live.startPolling());
 setInterval(poll, POLL_MS);
 let cycleTimer = null;
 const startCycle = () => {
