@@ -34,12 +34,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A copy the tests may re-version, and an admin key for publishing to the wall.
+# A copy the tests may re-version, an admin key for publishing to the wall and for
+# issuing events, and a fresh events database (SQLite under state_dir) per run.
 cp -r "$DATASET" "$WORK/dataset"
 ADMIN_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 DIGEST="$(printf '%s' "$ADMIN_KEY" | sha256sum | cut -d' ' -f1)"
 cat > "$WORK/server.toml" <<TOML
 watch = true
+state_dir = "$WORK/state"
 
 [[keys]]
 name = "browser-tests"

@@ -126,7 +126,10 @@ export class Events {
     const enc = encodeURIComponent(id);
     const [ev, hist] = await Promise.all([api(`/api/v1/events/${enc}`), api(`/api/v1/events/${enc}/history`)]);
     let progress = null;
-    if (ev.properties.kind === 'warning') {
+    // Progress rests on the current revision's analysis: asked for once it is done
+    // (the stream's `analysis` message re-opens the event), not while it runs.
+    const analysed = ev.properties.analysis?.status === 'done';
+    if (ev.properties.kind === 'warning' && analysed) {
       try { progress = await api(`/api/v1/events/${enc}/progress`); } catch (err) { progress = { error: err }; }
     }
     if (this.openId !== id) return;
@@ -197,6 +200,7 @@ export class Events {
       ${r.state.details?.level ? ` · ${esc(t(`level_${r.state.details.level}`))}` : ''}</li>`).join('');
     let prog = '';
     if (progress?.totals) prog = this.figures(progress);
+    else if (p.kind === 'warning' && a.status === 'pending') prog = `<p class="muted" id="ev-progress-pending">${esc(t('evPending'))}</p>`;
     else if (progress?.error) prog = `<p class="muted" id="ev-progress-pending">${esc(progress.error.code === 'analysis_pending' ? t('evPending') : progress.error.message)}</p>`;
     const writable = this.cleared && p.status === 'active';
     const edit = writable && p.kind === 'warning' ? `<div id="ev-edit">

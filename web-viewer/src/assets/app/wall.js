@@ -22,7 +22,7 @@ window.__wall = wall;
 wall.markOk = () => $('#wall-foot').classList.remove('bad');
 wall.markDown = () => $('#wall-foot').classList.add('bad');
 /** `?events_poll_ms=N`: how often to poll the events while their stream is down. */
-wall.live = new WallEvents(wall, { pollMs: Number(PARAMS.get('events_poll_ms')) || 2000 });
+wall.live = new WallEvents(wall, { pollMs: Number(PARAMS.get('events_poll_ms')) || 1000 });
 
 const num = (k, v, unit = '') => `<span class="big" data-k="${esc(k)}">${fmt(v)}</span>${unit ? `<span class="unit">${esc(unit)}</span>` : ''}`;
 

@@ -13,11 +13,14 @@ const EMPTY = { type: 'FeatureCollection', features: [] };
 const FEED_KEEP = 200;
 
 export class WallEvents {
-  constructor(wall, { pollMs = 2000 } = {}) {
+  constructor(wall, { pollMs = 1000 } = {}) {
     Object.assign(this, { wall, pollMs });
     this.events = []; // active event features, latest change first
     this.progress = new Map(); // event id -> public progress, or { pending | error }
     this.feed = [];
+    /** Warnings with a new revision whose analysis is still running: their progress
+     *  is a 409 until the stream's `analysis` message, so it is read after that. */
+    this.awaiting = new Set();
     this.stream = null;
     this.pollTimer = null;
     this.renders = 0;
@@ -40,7 +43,8 @@ export class WallEvents {
     this.events = list.features;
     const ids = new Set(this.events.map((e) => e.id));
     for (const id of [...this.progress.keys()]) if (!ids.has(id)) this.progress.delete(id);
-    await Promise.all(this.events.filter((e) => e.properties.kind === 'warning').map((e) => this.readProgress(e.id)));
+    const warnings = this.events.filter((e) => e.properties.kind === 'warning' && !this.awaiting.has(e.id));
+    await Promise.all(warnings.map((e) => this.readProgress(e.id)));
     this.render();
     this.draw();
   }
@@ -66,6 +70,9 @@ export class WallEvents {
   }
 
   async apply(kind, msg) {
+    if (kind === 'revision') this.awaiting.add(msg.event_id);
+    else if (kind === 'analysis') this.awaiting.delete(msg.event_id);
+    else if (kind === 'lagged') this.awaiting.clear();
     try {
       if (kind === 'grids' && this.events.some((e) => e.id === msg.event_id)) {
         await this.readProgress(msg.event_id);
@@ -88,7 +95,7 @@ export class WallEvents {
     }
     es.addEventListener('open', () => {
       // Back on the stream: what changed while it was down is read once, then no polling.
-      if (this.pollTimer) { this.stopPolling(); this.refreshAll().catch(() => {}); }
+      if (this.pollTimer) { this.stopPolling(); this.awaiting.clear(); this.refreshAll().catch(() => {}); }
     });
     es.addEventListener('error', () => {
       // EventSource reconnects by itself; until it does, poll so the figures stay live.
@@ -121,7 +128,7 @@ export class WallEvents {
     const k = (name) => `event.${e.id}.${name}`;
     const pr = this.progress.get(e.id);
     if (e.properties.kind !== 'warning') return '';
-    if (!pr || pr.error) return `<div class="muted" data-k="${esc(k('state'))}">${pr?.pending ? '分析中…' : '暂无进展'}</div>`;
+    if (!pr || pr.error) return `<div class="muted" data-k="${esc(k('state'))}">${pr?.pending || this.awaiting.has(e.id) ? '分析中…' : '暂无进展'}</div>`;
     const t = pr.totals;
     const movedPct = Math.min(100, (100 * t.persons_moved) / Math.max(1, t.persons_to_move));
     const answeredPct = Math.min(100, (100 * t.answered) / Math.max(1, t.called));
