@@ -108,6 +108,7 @@ test('a warning drawn in the viewer with mouse clicks appears on the wall with t
   assert.ok(progress.totals.grids > 0 && progress.totals.persons_to_move > 0, 'the drawn warning moves persons');
   await wallShows(wall, eventId, progress.totals);
   assert.match(await wall.locator(`[data-event="${eventId}"]`).innerText(), new RegExp(progress.dataset_version));
+  await wall.waitForFunction(() => window.__map.queryRenderedFeatures({ layers: ['live-events--line'] }).length > 0, null, { timeout: 15_000 });
   // The viewer opened the new warning: its list, details and grids on the map.
   await viewer.locator(`#events-list li[data-event="${eventId}"]`).waitFor();
   await viewer.locator('#ev-grids tbody tr').first().waitFor({ timeout: 30_000 });
@@ -199,6 +200,26 @@ test('no personal field reaches the wall page, its responses or its stream', asy
     assert.ok(!feed.includes(name), `the stream carried ${name}`);
   }
   assert.deepEqual(wall.errors, [], `wall console errors: ${wall.errors.join('\n')}`);
+});
+
+test('a viewer without a key lists and opens the warning but may not change it, and sees no personal field', async () => {
+  assert.ok(eventId, 'needs the warning of the first test');
+  const full = await api(`/api/v1/events/${eventId}/progress`, { headers: admin });
+  const p = await watchedPage(ctx);
+  await p.goto(`${BASE}/?test=1`);
+  await p.locator(`#events-list li[data-event="${eventId}"]`).click({ timeout: 60_000 });
+  await p.locator('#ev-grids tbody tr').first().waitFor({ timeout: 30_000 });
+  assert.equal(await p.locator('#event-draw').count(), 0, 'no drawing for a public caller');
+  assert.equal(await p.locator('#ev-close, #ev-cancel, #ev-update, #ev-redraw').count(), 0, 'no changes for a public caller');
+  assert.equal(await p.locator('#ev-grids tbody tr').count(), full.grids.length);
+  assert.equal(await p.locator('#ev-dataset').innerText(), full.dataset_version);
+  const html = await p.evaluate(() => document.documentElement.outerHTML);
+  for (const g of full.grids) {
+    if (g.responsible_phone) assert.ok(!html.includes(g.responsible_phone), 'a public viewer shows no responsible phone');
+  }
+  // The admin's viewer shows the responsible persons it is cleared for.
+  assert.ok((await viewer.locator('#ev-grids').innerText()).includes(full.grids.find((g) => g.responsible_phone).responsible_phone));
+  await p.close();
 });
 
 test('the viewer revises and closes the warning; list and timeline show the revisions', async () => {

@@ -72,11 +72,20 @@ export class Events {
     if (typeof EventSource === 'undefined') return;
     const es = new EventSource('/api/v1/events/stream');
     this.stream = es;
+    // A burst of writes (a batch of 叫应 reports) becomes one re-read every 250 ms.
+    let timer = null;
+    let reopen = false;
     const on = (e) => {
       let msg = {};
       try { msg = JSON.parse(e.data); } catch { return; }
-      this.refresh().catch((err) => this.listError(err));
-      if (msg.event_id && msg.event_id === this.openId) this.open(msg.event_id).catch(() => {});
+      if (msg.event_id && msg.event_id === this.openId) reopen = true;
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        this.refresh().catch((err) => this.listError(err));
+        if (reopen && this.openId) this.open(this.openId).catch(() => {});
+        reopen = false;
+      }, 250);
     };
     for (const kind of ['revision', 'analysis', 'grids', 'lagged']) es.addEventListener(kind, on);
   }
@@ -86,6 +95,11 @@ export class Events {
     const fc = await api('/api/v1/events?limit=100');
     const rank = (f) => (f.properties.status === 'active' ? 0 : 1);
     this.list = fc.features.slice().sort((a, b) => rank(a) - rank(b));
+    // Which dataset version each active event's figures come from: its analysis, in
+    // the one-event read (the list does not carry it); few events are active at once.
+    await Promise.all(this.list.filter((f) => f.properties.status === 'active').slice(0, 20).map(async (f) => {
+      try { f.analysis = (await api(`/api/v1/events/${encodeURIComponent(f.id)}`)).properties.analysis; } catch { /* shown without */ }
+    }));
     this.renderList();
     const active = this.list.filter((f) => f.properties.status === 'active' && f.geometry)
       .map((f) => ({ type: 'Feature', geometry: f.geometry, properties: { id: f.id, level: f.properties.level || 0 } }));
@@ -112,7 +126,7 @@ export class Events {
         <i class="swatch" style="background:${colour}"></i><b>${esc(t(`kind_${p.kind}`))}</b> ${esc(this.hazardLabel(p.hazard_type))}
         ${p.level ? `<span class="ev-level">${esc(t(`level_${p.level}`))}</span>` : ''}
         <br><small><span class="ev-status">${esc(t(`status_${p.status}`))}</span> · ${esc(t('evRevision'))} <span class="ev-rev">${fmt(p.revision)}</span>
-        · ${esc(when(p.recorded_at))}</small></li>`;
+        · ${esc(when(p.recorded_at))}${f.analysis?.dataset_version ? `<br>${esc(t('version'))} <span class="ev-dataset">${esc(f.analysis.dataset_version)}</span>` : ''}</small></li>`;
     }).join('') || `<li class="muted">${esc(t('noData'))}</li>`;
     el.querySelectorAll('li[data-event]').forEach((li) => li.addEventListener('click', () => this.open(li.dataset.event, { fly: true }).catch((err) => {
       this.showResult(t('events'), `<p class="error">${esc(err.message)}</p>`);

@@ -21,6 +21,9 @@ export class WallEvents {
     /** Warnings with a new revision whose analysis is still running: their progress
      *  is a 409 until the stream's `analysis` message, so it is read after that. */
     this.awaiting = new Set();
+    this.dirty = new Set(); // warnings whose grids changed since the last read
+    this.dirtyAll = false; // the list itself may have changed
+    this.flushTimer = null;
     this.stream = null;
     this.pollTimer = null;
     this.renders = 0;
@@ -60,25 +63,35 @@ export class WallEvents {
 
   /** One message: a grid change re-reads that warning's figures; a revision or an
    *  analysis may change the list, so the whole list is re-read. */
-  async onMessage(kind, data) {
+  onMessage(kind, data) {
     let msg = {};
     try { msg = JSON.parse(data); } catch { /* keep-alive or garbage: ignore */ }
     this.feed.push(data);
     if (this.feed.length > FEED_KEEP) this.feed.shift();
-    this.queue = this.queue.then(() => this.apply(kind, msg));
-    return this.queue;
-  }
-
-  async apply(kind, msg) {
     if (kind === 'revision') this.awaiting.add(msg.event_id);
     else if (kind === 'analysis') this.awaiting.delete(msg.event_id);
     else if (kind === 'lagged') this.awaiting.clear();
+    if (kind === 'grids' && this.events.some((e) => e.id === msg.event_id)) this.dirty.add(msg.event_id);
+    else this.dirtyAll = true;
+    // A burst of writes becomes one read per warning every 200 ms, well within 2 s.
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.queue = this.queue.then(() => this.flush());
+      }, 200);
+    }
+  }
+
+  async flush() {
+    const [all, ids] = [this.dirtyAll, [...this.dirty]];
+    this.dirtyAll = false;
+    this.dirty.clear();
     try {
-      if (kind === 'grids' && this.events.some((e) => e.id === msg.event_id)) {
-        await this.readProgress(msg.event_id);
-        this.render();
-      } else {
+      if (all) {
         await this.refreshAll();
+      } else {
+        await Promise.all(ids.map((id) => this.readProgress(id)));
+        this.render();
       }
       this.wall.markOk?.();
     } catch {
