@@ -217,6 +217,13 @@ test('a viewer without a key lists and opens the warning but may not change it, 
   for (const g of full.grids) {
     if (g.responsible_phone) assert.ok(!html.includes(g.responsible_phone), 'a public viewer shows no responsible phone');
   }
+  // English relabels the panel and the open event (the strings go through i18n).
+  await p.locator('#lang-button').click();
+  await p.waitForFunction(() => document.querySelector('#ev-timeline')?.textContent.includes('Revision'), null, { timeout: 10_000 });
+  assert.equal(await p.locator('#events-panel h2').innerText(), 'Events');
+  assert.match(await p.locator(`#events-list li[data-event="${eventId}"]`).innerText(), /Warning[\s\S]*active/);
+  await p.locator('#lang-button').click();
+  await p.waitForFunction(() => document.querySelector('#events-panel h2')?.textContent === '事件');
   // The admin's viewer shows the responsible persons it is cleared for.
   assert.ok((await viewer.locator('#ev-grids').innerText()).includes(full.grids.find((g) => g.responsible_phone).responsible_phone));
   await p.close();

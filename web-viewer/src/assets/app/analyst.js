@@ -242,6 +242,7 @@ function relabel() {
   buildTree();
   buildLegend();
   app.events?.renderList();
+  if (app.events?.openId) app.events.open(app.events.openId).catch(() => {});
   const code = app.areaCode;
   app.areaCode = null;
   if (code) loadArea(code, $('#area-name').textContent);
