@@ -107,7 +107,9 @@ test('a warning drawn in the viewer with mouse clicks appears on the wall with t
   const progress = await publicProgress(eventId);
   assert.ok(progress.totals.grids > 0 && progress.totals.persons_to_move > 0, 'the drawn warning moves persons');
   await wallShows(wall, eventId, progress.totals);
-  assert.match(await wall.locator(`[data-event="${eventId}"]`).innerText(), new RegExp(progress.dataset_version));
+  // The figures' dataset version: the card's, and named on it only when the wall shows another.
+  assert.equal(await wall.locator(`[data-event="${eventId}"]`).getAttribute('data-dataset'), progress.dataset_version);
+  assert.match(await wall.locator('#wall-version').innerText(), new RegExp(progress.dataset_version));
   await wall.waitForFunction(() => window.__map.queryRenderedFeatures({ layers: ['live-events--line'] }).length > 0, null, { timeout: 15_000 });
   // The viewer opened the new warning: its list, details and grids on the map.
   await viewer.locator(`#events-list li[data-event="${eventId}"]`).waitFor();

@@ -11,6 +11,8 @@ const KIND_ZH = { warning: '预警', earthquake: '地震', fire: '火情' };
 const EMPTY = { type: 'FeatureCollection', features: [] };
 /** Raw stream messages kept for inspection (tests check them for personal data). */
 const FEED_KEEP = 200;
+/** Events the panel lists one by one on a 1080p wall; the rest are summed on one line. */
+const MAX_SHOWN = 3;
 
 export class WallEvents {
   constructor(wall, { pollMs = 1000 } = {}) {
@@ -145,12 +147,12 @@ export class WallEvents {
     const t = pr.totals;
     const movedPct = Math.min(100, (100 * t.persons_moved) / Math.max(1, t.persons_to_move));
     const answeredPct = Math.min(100, (100 * t.answered) / Math.max(1, t.called));
-    return `<div>已转移 <b class="n" data-k="${esc(k('persons_moved'))}">${fmt(t.persons_moved)}</b> / <b class="n" data-k="${esc(k('persons_to_move'))}">${fmt(t.persons_to_move)}</b> 人</div>
+    return `<div class="line">转移 <b class="n" data-k="${esc(k('persons_moved'))}">${fmt(t.persons_moved)}</b>/<b class="n" data-k="${esc(k('persons_to_move'))}">${fmt(t.persons_to_move)}</b> 人</div>
       <div class="bar"><i style="width:${movedPct}%;background:#5fd38d"></i></div>
-      <div>应答 <b class="n" data-k="${esc(k('answered'))}">${fmt(t.answered)}</b> / 已叫 <b class="n" data-k="${esc(k('called'))}">${fmt(t.called)}</b> 网格
-        <span class="muted">（共 <b data-k="${esc(k('grids'))}">${fmt(t.grids)}</b>）</span></div>
+      <div class="line">应 <b class="n" data-k="${esc(k('answered'))}">${fmt(t.answered)}</b>/叫 <b class="n" data-k="${esc(k('called'))}">${fmt(t.called)}</b>
+        <span class="muted">· 共 <b data-k="${esc(k('grids'))}">${fmt(t.grids)}</b> 网格</span></div>
       <div class="bar"><i style="width:${answeredPct}%;background:#7fc4ff"></i></div>
-      ${t.silent > 0 ? `<div class="bad">未应答 <b data-k="${esc(k('silent'))}">${fmt(t.silent)}</b> 网格 · 最久 ${fmt(Math.round((t.oldest_unanswered_call_age_s || 0) / 60))} 分钟</div>` : ''}`;
+      ${t.silent > 0 ? `<div class="line bad">未应答 <b data-k="${esc(k('silent'))}">${fmt(t.silent)}</b> · 最久 ${fmt(Math.round((t.oldest_unanswered_call_age_s || 0) / 60))} 分钟</div>` : ''}`;
   }
 
   render() {
@@ -159,20 +161,32 @@ export class WallEvents {
     if (!this.events.length) {
       el.innerHTML = '<div class="muted" data-k="events.none">无生效中的预警</div>';
     } else {
-      el.innerHTML = this.events.map((e) => {
+      // Warnings first (they have figures), the latest change first within each kind;
+      // those beyond what the panel holds are summed on one line, so no figure is lost.
+      const shown = [...this.events].sort((a, b) => (a.properties.kind === 'warning' ? 0 : 1) - (b.properties.kind === 'warning' ? 0 : 1));
+      const rest = shown.splice(MAX_SHOWN);
+      el.innerHTML = shown.map((e) => {
         const p = e.properties;
         const colour = LEVEL_COLOUR[p.colour] || '#9fb3c8';
         const dv = this.progress.get(e.id)?.dataset_version;
-        return `<div class="event" data-event="${esc(e.id)}">
-          <div class="event-head"><i class="lvl" style="background:${colour}"></i><b data-k="event.${esc(e.id)}.title">${esc(this.title(e))}</b>
-            <span class="muted">第 <span data-k="event.${esc(e.id)}.revision">${fmt(p.revision)}</span> 版</span></div>
-          ${p.headline ? `<div class="muted">${esc(p.headline)}</div>` : ''}
+        // The figures' dataset version, named when it is not the one the wall shows.
+        const other = dv && dv !== this.wall.config?.dataset_version ? ` · 数据版本 ${esc(dv)}` : '';
+        return `<div class="event" data-event="${esc(e.id)}" data-dataset="${esc(dv || '')}">
+          <div class="line event-head"><i class="lvl" style="background:${colour}"></i><b data-k="event.${esc(e.id)}.title">${esc(this.title(e))}</b></div>
+          <div class="line muted small">第 <span data-k="event.${esc(e.id)}.revision">${fmt(p.revision)}</span> 版${p.headline ? ` · ${esc(p.headline)}` : ''}${other}</div>
           ${this.figures(e)}
-          ${dv ? `<div class="muted small">数据版本 ${esc(dv)}</div>` : ''}
         </div>`;
-      }).join('');
+      }).join('') + this.restLine(rest);
     }
     this.renders += 1;
+  }
+
+  restLine(rest) {
+    if (!rest.length) return '';
+    const sum = (k) => rest.reduce((a, e) => a + (this.progress.get(e.id)?.totals?.[k] || 0), 0);
+    return `<div class="event muted" data-k="events.rest"><div class="line">另有 <b data-k="events.rest.count">${fmt(rest.length)}</b> 个事件</div>
+      <div class="line">转移 <b data-k="events.rest.persons_moved">${fmt(sum('persons_moved'))}</b>/<b data-k="events.rest.persons_to_move">${fmt(sum('persons_to_move'))}</b> 人</div>
+      <div class="line">应 <b>${fmt(sum('answered'))}</b>/叫 <b>${fmt(sum('called'))}</b></div></div>`;
   }
 
   /** The active events' areas on the wall map, in their level's colour. */
