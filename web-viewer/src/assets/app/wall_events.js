@@ -120,8 +120,12 @@ export class WallEvents {
 
   startPolling() {
     if (this.pollTimer) return;
+    let busy = false; // a slow server gets one read at a time, not a pile of them
     this.pollTimer = setInterval(() => {
-      this.queue = this.queue.then(() => this.refreshAll()).then(() => this.wall.markOk?.(), () => this.wall.markDown?.());
+      if (busy) return;
+      busy = true;
+      this.queue = this.queue.then(() => this.refreshAll()).then(() => this.wall.markOk?.(), () => this.wall.markDown?.())
+        .finally(() => { busy = false; });
     }, this.pollMs);
   }
 
