@@ -7,7 +7,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, ADMIN_KEY, launch, watchedPage, mapIdle, api } from './helpers.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, ADMIN_KEY, ARTIFACTS, launch, watchedPage, mapIdle, api } from './helpers.mjs';
 import { GRID_STATES } from '../../web-viewer/src/assets/app/events.js';
 
 const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
@@ -160,6 +162,9 @@ test('叫应 and persons moved PATCHed through the API change the wall within 2 
   assert.equal(colourOf(g[0].grid_code), GRID_STATES.moved);
   if (g[1]) assert.equal(colourOf(g[1].grid_code), GRID_STATES.answered);
   if (g[2]) assert.equal(colourOf(g[2].grid_code), GRID_STATES.called);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await wall.screenshot({ path: join(ARTIFACTS, 'wall-events.png') });
+  await viewer.screenshot({ path: join(ARTIFACTS, 'analyst-events.png') });
 });
 
 test('with the stream blocked the wall polls and still shows a change within 2 s', async (t) => {

@@ -213,6 +213,7 @@ export class Events {
       · ${esc(when(r.recorded_at))} · ${esc(r.actor.key_name ? `${r.actor.key_name} (${r.actor.role})` : r.actor.role)}
       ${r.state.details?.level ? ` · ${esc(t(`level_${r.state.details.level}`))}` : ''}</li>`).join('');
     let prog = '';
+    if (p.kind !== 'warning' && a.summary) prog = this.summaryTable(a.summary);
     if (progress?.totals) prog = this.figures(progress);
     else if (p.kind === 'warning' && a.status === 'pending') prog = `<p class="muted" id="ev-progress-pending">${esc(t('evPending'))}</p>`;
     else if (progress?.error) prog = `<p class="muted" id="ev-progress-pending">${esc(progress.error.code === 'analysis_pending' ? t('evPending') : progress.error.message)}</p>`;
@@ -233,9 +234,18 @@ export class Events {
         <tr><th>${esc(t('evAnalysis'))}</th><td id="ev-analysis">${esc(t(`analysis_${a.status}`))}${a.dataset_version ? ` · ${esc(t('version'))} <span id="ev-dataset">${esc(a.dataset_version)}</span>` : ''}</td></tr>
       </table>
       ${edit}<p id="ev-status-line"></p>
-      <h3>${esc(t('evProgress'))}</h3>${prog || `<p class="muted">${esc(t('none'))}</p>`}
+      <h3>${esc(t(p.kind === 'warning' ? 'evProgress' : 'evAnalysis'))}</h3>${prog || `<p class="muted">${esc(t('none'))}</p>`}
       <h3>${esc(t('evTimeline'))}</h3><ul class="plain timeline" id="ev-timeline">${timeline}</ul>`, end);
     this.wire(ev);
+  }
+
+  /** An earthquake's or a fire's analysis summary: its figures as they come. */
+  summaryTable(sum) {
+    const rows = Object.entries(sum).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
+      .map(([k, v]) => `<tr><th>${esc(this.t(`sum_${k}`))}</th><td>${esc(typeof v === 'number' ? fmt(v, 2) : v)}</td></tr>`);
+    const named = Object.entries(sum).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v) && (v.name || v.properties?.name))
+      .map(([k, v]) => `<tr><th>${esc(this.t(`sum_${k}`))}</th><td>${esc(v.name || v.properties?.name)}</td></tr>`);
+    return `<table class="props" id="ev-summary">${[...rows, ...named].join('')}</table>`;
   }
 
   levelSelect(id, current) {

@@ -143,6 +143,14 @@ const STRINGS = {
   grid_called: ['已叫未应', 'called'],
   grid_answered: ['已应', 'answered'],
   grid_moved: ['已报转移', 'moved'],
+  sum_epicentral_intensity: ['震中烈度', 'Epicentral intensity'],
+  sum_reach_km: ['影响范围(km)', 'Reach (km)'],
+  sum_depots_in_reach: ['可达储备库', 'Depots in reach'],
+  sum_water_sources: ['周边水源', 'Water sources near'],
+  sum_fire_depots: ['周边储备库', 'Depots near'],
+  sum_nearest_water_source: ['最近水源', 'Nearest water source'],
+  sum_nearest_fire_depot: ['最近储备库', 'Nearest depot'],
+  sum_county: ['所在县', 'County'],
 };
 
 let lang = (() => { try { return localStorage.getItem('riskmap.lang') || 'zh'; } catch { return 'zh'; } })();

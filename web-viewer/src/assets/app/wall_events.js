@@ -52,6 +52,7 @@ export class WallEvents {
     await Promise.all(warnings.map((e) => this.readProgress(e.id)));
     this.render();
     this.draw();
+    delete document.querySelector('#panel-events h2')?.dataset.error;
   }
 
   async readProgress(id) {
@@ -96,8 +97,8 @@ export class WallEvents {
         this.render();
       }
       this.wall.markOk?.();
-    } catch {
-      this.wall.markDown?.();
+    } catch (err) {
+      this.failed(err);
     }
   }
 
@@ -124,7 +125,7 @@ export class WallEvents {
     this.pollTimer = setInterval(() => {
       if (busy) return;
       busy = true;
-      this.queue = this.queue.then(() => this.refreshAll()).then(() => this.wall.markOk?.(), () => this.wall.markDown?.())
+      this.queue = this.queue.then(() => this.refreshAll()).then(() => this.wall.markOk?.(), (err) => this.failed(err))
         .finally(() => { busy = false; });
     }, this.pollMs);
   }
@@ -132,6 +133,14 @@ export class WallEvents {
   stopPolling() {
     clearInterval(this.pollTimer);
     this.pollTimer = null;
+  }
+
+  /** The server away marks the whole wall; the server answering with an error (no
+   *  events store, 503) is said in this panel only, and the last figures stay. */
+  failed(err) {
+    if (!err?.status) { this.wall.markDown?.(); return; }
+    const el = document.querySelector('#panel-events h2');
+    if (el) el.dataset.error = String(err.status);
   }
 
   get polling() { return this.pollTimer !== null; }
