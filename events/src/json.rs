@@ -106,6 +106,11 @@ fn opt_time(path: &str, s: Option<&String>) -> Result<Option<String>, IngestErro
     s.map(|s| time(path, s)).transpose()
 }
 
+/// The sender of a message that brought no source of its own. Not the caller's key
+/// name: the source is public, while who made a revision is recorded in its actor,
+/// which only cleared callers see.
+pub const GENERATED_SENDER: &str = "riskmap";
+
 /// A fresh message identity for a message that brought none: it can never be a
 /// resend.
 fn generated(sender: &str, sent: &str) -> SourceId {
@@ -131,18 +136,13 @@ fn check_area(area: &Area, admin: &dyn AdminAreas) -> Result<(), IngestError> {
     Ok(())
 }
 
-/// Parse a JSON body. `sender` names the caller (its key name) for messages that
-/// bring no source of their own; `now` is their sent time.
-pub fn parse(
-    body: &[u8],
-    admin: &dyn AdminAreas,
-    sender: &str,
-    now: &str,
-) -> Result<Message, IngestError> {
+/// Parse a JSON body. `now` is the sent time of messages that bring no source of
+/// their own.
+pub fn parse(body: &[u8], admin: &dyn AdminAreas, now: &str) -> Result<Message, IngestError> {
     let body: Body = serde_json::from_slice(body)
         .map_err(|e| IngestError::malformed("body", format!("not a valid event: {e}")))?;
     match body {
-        Body::Warning(w) => warning(w, admin, sender, now),
+        Body::Warning(w) => warning(w, admin, now),
         Body::Earthquake(q) => earthquake(q),
         Body::Fire(f) => fire(f, now),
         Body::End(e) => {
@@ -153,7 +153,7 @@ pub fn parse(
                 ));
             }
             Ok(Message {
-                source: generated(sender, now),
+                source: generated(GENERATED_SENDER, now),
                 target: Target::Event(e.event_id),
                 change: Change::End(e.status),
             })
@@ -161,12 +161,7 @@ pub fn parse(
     }
 }
 
-fn warning(
-    w: WarningBody,
-    admin: &dyn AdminAreas,
-    sender: &str,
-    now: &str,
-) -> Result<Message, IngestError> {
+fn warning(w: WarningBody, admin: &dyn AdminAreas, now: &str) -> Result<Message, IngestError> {
     check_hazard_type("hazard_type", &w.hazard_type)?;
     if !(1..=4).contains(&w.level) {
         return Err(IngestError::malformed(
@@ -187,7 +182,7 @@ fn warning(
             sent: time("source.sent", &s.sent)?,
             ..s
         },
-        None => generated(sender, &sent),
+        None => generated(GENERATED_SENDER, &sent),
     };
     let state = EventState {
         kind: Kind::Warning,

@@ -15,7 +15,6 @@ async fn warning(s: &riskmap_events::EventStore) -> String {
     let msg = json::parse(
         body.to_string().as_bytes(),
         &admin(),
-        "dispatch",
         "2026-07-12T01:00:00Z",
     )
     .unwrap();

@@ -15,7 +15,7 @@ async fn post(
     s: &EventStore,
     body: serde_json::Value,
 ) -> Result<riskmap_events::Ingested, riskmap_events::IngestError> {
-    let msg = json::parse(body.to_string().as_bytes(), &admin(), "dispatch", NOW)?;
+    let msg = json::parse(body.to_string().as_bytes(), &admin(), NOW)?;
     s.ingest(&msg, &system()).await
 }
 
@@ -92,7 +92,11 @@ async fn fire_reports_and_json_warnings() {
             "area": {"admin_codes": ["532322"], "polygons": [[[101.5, 25.0], [101.6, 25.0], [101.6, 25.1], [101.5, 25.0]]]},
             "expires": "2026-07-13T00:00:00Z"});
         let created = post(s, w.clone()).await.unwrap();
-        assert_eq!(created.event.current.state.source.sender, "dispatch");
+        // The generated source is public: it names riskmap, not the caller's key.
+        assert_eq!(
+            created.event.current.state.source.sender,
+            json::GENERATED_SENDER
+        );
         let mut up = w.clone();
         up["event_id"] = created.event.id.clone().into();
         up["level"] = 4.into();

@@ -54,9 +54,7 @@ pub async fn post_event(
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     let message = match media.as_str() {
-        "application/json" => {
-            json::parse(&body, &admin, &actor.key_name, &times::format(times::now()))?
-        }
+        "application/json" => json::parse(&body, &admin, &times::format(times::now()))?,
         "application/cap+xml" | "application/xml" | "text/xml" => {
             let text = std::str::from_utf8(&body)
                 .map_err(|_| ApiError::bad("body", "a CAP message must be UTF-8"))?;
