@@ -84,6 +84,7 @@ codes = [g["grid_code"] for g in prog["grids"]]
 len(codes) >= WRITERS * GRIDS_EACH or fail(f"the warning moves persons from only {len(codes)} grids")
 
 stop = threading.Event()
+killed = threading.Event()
 # Per client: last acknowledged value per (grid, member), and the write in flight.
 acked = [dict() for _ in range(WRITERS)]
 inflight = [None] * WRITERS
@@ -102,7 +103,8 @@ def grid_writer(w):
     n = 0
     while not stop.is_set():
         n += 1
-        uniq = w * 100_000 + n  # persons_moved is at most 10,000,000
+        # Unique per write (a batch takes uniq..uniq+2); persons_moved is at most 10,000,000.
+        uniq = w * 1_000_000 + 4 * n
         kind = rng.choice(["called", "answered", "persons_moved", "note", "batch"])
         if kind == "batch":
             sel = rng.sample(mine, 3)
@@ -137,6 +139,8 @@ def grid_writer(w):
             # so it stays the one write in flight for its grids.
             with count_lock:
                 counts["failed"] += 1
+                if not stop.is_set() and not killed.is_set():
+                    fail_early.append(f"writer {w} stopped before the kill: {status}")
             return
 
 
@@ -169,6 +173,7 @@ threads.append(threading.Thread(target=revision_writer))
 for t in threads:
     t.start()
 time.sleep(seconds)
+killed.set()
 server.send_signal(signal.SIGKILL)
 server.wait()
 stop.set()
@@ -194,6 +199,8 @@ try:
     for w in range(WRITERS):
         fl = inflight[w] or {}
         committed = None  # whether the write in flight is there
+        if os.environ.get("DURABILITY_DEBUG"):
+            print(w, "inflight", fl, "acked", {k: (v, now_value(*k)) for k, v in acked[w].items()})
         for k in set(acked[w]) | set(fl):
             g, m = k
             have = now_value(g, m)
