@@ -94,9 +94,10 @@ while True:
     time.sleep(0.1)
 a = ev["properties"]["analysis"]
 a["status"] == "done" and a["revision"] == 1 or fail(f"B does not show A's analysis: {a}")
+# B may read the stored analysis a moment before A's notification of it arrives.
 with cond:
-    any(m.get("type") == "analysis" and m.get("event_id") == eid for _, m in seen) \
-        or fail("B's stream never said the analysis was stored")
+    cond.wait_for(lambda: any(m.get("type") == "analysis" and m.get("event_id") == eid for _, m in seen),
+                  LIMIT_S) or fail(f"B's stream did not say the analysis was stored within {LIMIT_S} s of B reading it")
 print(f"replicas: B reads event {eid} revision 1 with its analysis done (dataset {a['dataset_version']})")
 
 _, prog = call("GET", base_b, f"/api/v1/events/{eid}/progress")
