@@ -15,6 +15,7 @@ pub mod json;
 pub mod message;
 pub mod migrate;
 pub mod model;
+pub mod replicas;
 pub mod store;
 mod store_read;
 pub mod times;

@@ -24,6 +24,8 @@ use crate::times;
 pub struct EventStore {
     pub(crate) pool: AnyPool,
     postgres: bool,
+    /// The connection string, for the replicas' LISTEN connection (PostgreSQL).
+    pub(crate) url: std::sync::Arc<str>,
 }
 
 /// The outcome of an ingest.
@@ -117,7 +119,11 @@ impl EventStore {
             .connect(&url)
             .await?;
         crate::migrate::run(&pool, postgres).await?;
-        Ok(EventStore { pool, postgres })
+        Ok(EventStore {
+            pool,
+            postgres,
+            url: url.into(),
+        })
     }
 
     pub fn is_postgres(&self) -> bool {

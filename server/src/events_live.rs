@@ -21,8 +21,12 @@ use crate::state::AppState;
 
 pub use crate::state::FEED_CAPACITY;
 
-/// Announce a change (after its commit). Nobody listening is not an error.
+/// Announce a change (after its commit) to this server's readers and, over
+/// PostgreSQL, to the other replicas'. Nobody listening is not an error.
 pub fn announce(state: &AppState, message: Json) {
+    if let Some(out) = state.replica_out.get() {
+        let _ = out.send(message.clone());
+    }
     let _ = state.changes.send(message);
 }
 

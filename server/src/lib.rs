@@ -19,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod events_live;
 pub mod events_progress;
+pub mod events_replicas;
 pub mod health;
 pub mod metrics;
 pub mod reload;

@@ -68,6 +68,12 @@ pub struct Shared {
     /// Live events' changes (revision, analysis, grid state), sent after commit;
     /// the SSE stream subscribes. Figures only: fit for any caller.
     pub changes: tokio::sync::broadcast::Sender<serde_json::Value>,
+    /// This process among the replicas sharing one PostgreSQL: the origin its
+    /// notifications carry, so it can skip its own when they come back.
+    pub instance_id: String,
+    /// Where announced changes go to be published to the other replicas; set only
+    /// when the events store is PostgreSQL (see `events_replicas`).
+    pub replica_out: OnceLock<tokio::sync::mpsc::UnboundedSender<serde_json::Value>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -119,6 +125,8 @@ impl AppState {
             archives,
             events: OnceLock::new(),
             changes: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
+            instance_id: format!("rs_{}", hex::encode(rand::random::<[u8; 8]>())),
+            replica_out: OnceLock::new(),
         }))
     }
 

@@ -7,7 +7,8 @@
 # that PostgreSQL: a CAP alert with a geocode from the dataset's admin layer is
 # posted, resent, read back, and still there after the server is killed (SIGKILL) and
 # started again; the warning's analysis is stored in PostgreSQL with the dataset
-# version, a grid is called (叫应) and the progress survives the restart.
+# version, a grid is called (叫应) and the progress survives the restart. Last,
+# durability while writes stream, on SQLite and on PostgreSQL (durability.py).
 #
 #   tests/events/run.sh DATASET_DIR [PG_PORT] [HTTP_PORT]
 source "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -44,11 +45,17 @@ dir="$([ "$profile" = dev ] && echo debug || echo "$profile")"
 cargo build --profile "$profile" --quiet -p riskmap-server
 server="${CARGO_TARGET_DIR:-$ROOT/target}/$dir/riskmap-server"
 key="rmk_events_suite_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+admin_key="rmk_events_admin_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cat >"$work/riskmap.toml" <<TOML
 [[keys]]
 name = "warning-release"
 role = "system"
 sha256 = "$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+
+[[keys]]
+name = "duty-admin"
+role = "admin"
+sha256 = "$(printf '%s' "$admin_key" | sha256sum | cut -d' ' -f1)"
 TOML
 db="postgres://riskmap:$secret@127.0.0.1:$port/riskmap"
 base="http://127.0.0.1:$http_port"
@@ -136,4 +143,19 @@ assert t["oldest_unanswered_call_age_s"] is not None, t
 ' || die "the grid state did not survive the restart"
 revs="$(PGPASSWORD="$secret" psql -h 127.0.0.1 -p "$port" -U riskmap -d riskmap -qAt -c "SELECT count(*) FROM event_revisions")"
 [ "$revs" = 2 ] || die "expected 2 revisions in PostgreSQL, found $revs"
+stop_server
+
+# Durability while writes stream, on both stores: SIGKILL in the middle of
+# concurrent 叫应/feedback writes and revisions; every acknowledged write must be
+# there after the restart, and no revision half-written (tests/events/durability.py).
+durability() { # NAME DATABASE_URL
+  mkdir -p "$work/state-$1"
+  log "durability while writes stream ($1): kill -9 mid-stream, restart, check every acknowledged write"
+  SERVER_LOG="$work/durability-$1.log" python3 "$ROOT/tests/events/durability.py" "$base" "$admin_key" 4 -- \
+    "$server" --config "$work/riskmap.toml" --dataset "$dataset" --listen "127.0.0.1:$http_port" \
+    --state-dir "$work/state-$1" --events-database "$2" \
+    || { tail -n 20 "$work/durability-$1.log" >&2; die "durability on $1 failed"; }
+}
+durability sqlite "sqlite://$work/state-sqlite/events.db"
+durability postgres "$db"
 log "events: ok"

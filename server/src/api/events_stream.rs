@@ -3,7 +3,9 @@
 //! in-process broadcast channel. The messages carry ids, revisions and figures, never
 //! personal data or key names, so every caller (public included) gets the same feed.
 //! A reader too slow to keep up is told how many it missed (`lagged`) and should
-//! re-read the events it follows.
+//! re-read the events it follows; `resync` (a replica's listener reconnected to
+//! PostgreSQL and may have missed other replicas' changes) asks the same. Over
+//! PostgreSQL the feed also carries the other replicas' changes (`events_replicas`).
 
 use std::convert::Infallible;
 
