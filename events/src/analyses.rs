@@ -11,7 +11,7 @@ use crate::store::EventStore;
 use crate::times;
 
 /// Which caller a stored result is for: computed with that access, not filtered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessLevel {
     Public,
@@ -40,6 +40,28 @@ pub struct StoredAnalysis {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub computed_at: String,
+    /// When it was computed, in ns: tells two computations of one revision apart.
+    #[serde(skip)]
+    pub computed_ns: i64,
+}
+
+/// Which analysis is the latest for a revision and level, without its result: lets a
+/// holder of a parsed copy tell cheaply whether that copy is still the current one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysisStamp {
+    pub revision: i64,
+    pub dataset_version: String,
+    pub computed_ns: i64,
+}
+
+impl StoredAnalysis {
+    pub fn stamp(&self) -> AnalysisStamp {
+        AnalysisStamp {
+            revision: self.revision,
+            dataset_version: self.dataset_version.clone(),
+            computed_ns: self.computed_ns,
+        }
+    }
 }
 
 fn store_err(e: sqlx::Error) -> IngestError {
@@ -106,7 +128,7 @@ impl EventStore {
         level: AccessLevel,
     ) -> Result<Option<StoredAnalysis>, IngestError> {
         let row = sqlx::query(
-            "SELECT event_id, revision, dataset_version, status, result, error, computed_at \
+            "SELECT event_id, revision, dataset_version, status, result, error, computed_at, computed_ns \
              FROM event_analyses WHERE event_id = $1 AND revision = $2 AND access = $3 \
              ORDER BY computed_ns DESC LIMIT 1",
         )
@@ -119,6 +141,36 @@ impl EventStore {
         row.map(|r| decode(&r)).transpose().map_err(store_err)
     }
 
+    /// The stamp of what [`EventStore::analysis`] would return, without reading or
+    /// parsing the result.
+    pub async fn analysis_stamp(
+        &self,
+        event_id: &str,
+        revision: i64,
+        level: AccessLevel,
+    ) -> Result<Option<AnalysisStamp>, IngestError> {
+        let row = sqlx::query(
+            "SELECT revision, dataset_version, computed_ns \
+             FROM event_analyses WHERE event_id = $1 AND revision = $2 AND access = $3 \
+             ORDER BY computed_ns DESC LIMIT 1",
+        )
+        .bind(event_id)
+        .bind(revision)
+        .bind(level.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_err)?;
+        row.map(|r| {
+            Ok(AnalysisStamp {
+                revision: r.try_get("revision")?,
+                dataset_version: r.try_get("dataset_version")?,
+                computed_ns: r.try_get("computed_ns")?,
+            })
+        })
+        .transpose()
+        .map_err(store_err)
+    }
+
     /// Every analysis stored for an event and level, oldest revision first (tests,
     /// audits: one per revision and dataset version).
     pub async fn analyses(
@@ -127,7 +179,7 @@ impl EventStore {
         level: AccessLevel,
     ) -> Result<Vec<StoredAnalysis>, IngestError> {
         let rows = sqlx::query(
-            "SELECT event_id, revision, dataset_version, status, result, error, computed_at \
+            "SELECT event_id, revision, dataset_version, status, result, error, computed_at, computed_ns \
              FROM event_analyses WHERE event_id = $1 AND access = $2 \
              ORDER BY revision, computed_ns",
         )
@@ -157,5 +209,6 @@ fn decode(r: &sqlx::any::AnyRow) -> Result<StoredAnalysis, sqlx::Error> {
         result,
         error: r.try_get("error")?,
         computed_at: r.try_get("computed_at")?,
+        computed_ns: r.try_get("computed_ns")?,
     })
 }

@@ -20,7 +20,7 @@ pub mod store;
 mod store_read;
 pub mod times;
 
-pub use analyses::{AccessLevel, StoredAnalysis};
+pub use analyses::{AccessLevel, AnalysisStamp, StoredAnalysis};
 pub use error::{ErrorKind, IngestError};
 pub use grids::{GridPatch, GridState};
 pub use message::{AdminAreas, KnownCodes, Message};

@@ -17,6 +17,7 @@ pub mod archives;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod events_analysis_cache;
 pub mod events_live;
 pub mod events_progress;
 pub mod events_replicas;

@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use crate::access::KeyRing;
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ApiResult};
+use crate::events_analysis_cache::AnalysisCache;
 use crate::styles::Styles;
 use crate::tile_archives::Archives;
 use crate::tile_cache::TileCache;
@@ -71,6 +72,8 @@ pub struct Shared {
     /// This process among the replicas sharing one PostgreSQL: the origin its
     /// notifications carry, so it can skip its own when they come back.
     pub instance_id: String,
+    /// Parsed copies of the warnings' stored analyses, for 叫应 writes and progress.
+    pub analyses: AnalysisCache,
     /// Where announced changes go to be published to the other replicas; set only
     /// when the events store is PostgreSQL (see `events_replicas`).
     pub replica_out: OnceLock<tokio::sync::mpsc::UnboundedSender<serde_json::Value>>,
@@ -127,6 +130,7 @@ impl AppState {
             changes: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
             instance_id: format!("rs_{}", hex::encode(rand::random::<[u8; 8]>())),
             replica_out: OnceLock::new(),
+            analyses: AnalysisCache::default(),
         }))
     }
 

@@ -135,8 +135,7 @@ pub async fn get_event(
     let admin = admin_of(&state);
     let mut feature = geojson::feature(&event, &admin, shows_keys(&caller));
     let level = super::events_grids::level(&caller);
-    feature["properties"]["analysis"] =
-        super::events_grids::summary(state.events()?, &event, level).await?;
+    feature["properties"]["analysis"] = super::events_grids::summary(&state, &event, level).await?;
     Ok(no_store(StatusCode::OK, feature))
 }
 

@@ -8,18 +8,20 @@
 //! responsible persons, phones, notes and who called.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use riskmap_events::model::Kind;
-use riskmap_events::{AccessLevel, Event, EventStore, GridPatch, StoredAnalysis, times};
+use riskmap_events::{AccessLevel, Event, GridPatch, times};
 use serde_json::{Value as JsonValue, json};
 
 use super::events_common::{may_write, no_store, not_found};
 use super::extract::JsonBody;
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::events_analysis_cache::ParsedAnalysis;
 use crate::state::AppState;
 
 /// Grids per batch: a county's warning has a few hundred.
@@ -35,34 +37,43 @@ pub fn level(caller: &Caller) -> AccessLevel {
     }
 }
 
-/// The analysis of the event's current revision for `level`, if stored yet.
+/// The analysis of the event's current revision for `level`, if stored yet: the
+/// parsed copy while it is still the latest, else read (and kept) from the store.
 async fn current_analysis(
-    store: &EventStore,
+    state: &AppState,
     event: &Event,
     level: AccessLevel,
-) -> ApiResult<Option<StoredAnalysis>> {
-    Ok(store
-        .analysis(&event.id, event.current.revision, level)
-        .await?)
+) -> ApiResult<Option<Arc<ParsedAnalysis>>> {
+    let store = state.events()?;
+    let rev = event.current.revision;
+    let Some(stamp) = store.analysis_stamp(&event.id, rev, level).await? else {
+        return Ok(None);
+    };
+    if let Some(hit) = state.analyses.get(&event.id, level, &stamp) {
+        return Ok(Some(hit));
+    }
+    let Some(read) = store.analysis(&event.id, rev, level).await? else {
+        return Ok(None);
+    };
+    let parsed = Arc::new(ParsedAnalysis::new(read));
+    state.analyses.put(&event.id, level, parsed.clone());
+    Ok(Some(parsed))
 }
 
 /// What `GET /api/v1/events/{id}` says of the analysis: pending, failed, or done with
 /// its summary and the dataset version it was computed on.
-pub async fn summary(
-    store: &EventStore,
-    event: &Event,
-    level: AccessLevel,
-) -> ApiResult<JsonValue> {
+pub async fn summary(state: &AppState, event: &Event, level: AccessLevel) -> ApiResult<JsonValue> {
     let rev = event.current.revision;
-    let Some(a) = current_analysis(store, event, level).await? else {
+    let Some(parsed) = current_analysis(state, event, level).await? else {
         return Ok(json!({"status": "pending", "revision": rev}));
     };
+    let a = &parsed.analysis;
     let mut out = json!({"status": a.status, "revision": rev, "dataset_version": a.dataset_version,
         "computed_at": a.computed_at});
-    if let Some(e) = a.error {
+    if let Some(e) = &a.error {
         out["error"] = json!(e);
     }
-    if let Some(r) = a.result {
+    if let Some(r) = &a.result {
         out["summary"] = match event.current.state.kind {
             Kind::Warning => json!({"figures": r["summary"],
                 "grids_to_move": r["moves"].as_array().map_or(0, Vec::len)}),
@@ -85,7 +96,7 @@ async fn warning_analysis(
     state: &AppState,
     id: &str,
     level: AccessLevel,
-) -> ApiResult<(Event, StoredAnalysis)> {
+) -> ApiResult<(Event, Arc<ParsedAnalysis>)> {
     let store = state.events()?;
     let event = store.get(id).await?.ok_or_else(|| not_found(id))?;
     if event.current.state.kind != Kind::Warning {
@@ -99,16 +110,16 @@ async fn warning_analysis(
         )
         .field("id"));
     }
-    let analysis = current_analysis(store, &event, level).await?;
+    let analysis = current_analysis(state, &event, level).await?;
     match analysis {
-        Some(a) if a.status == "done" && a.result.is_some() => Ok((event, a)),
-        Some(a) => Err(ApiError::new(
+        Some(p) if p.analysis.status == "done" && p.analysis.result.is_some() => Ok((event, p)),
+        Some(p) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "analysis_failed",
             format!(
                 "the analysis of revision {} failed: {}",
-                a.revision,
-                a.error.unwrap_or_default()
+                p.analysis.revision,
+                p.analysis.error.clone().unwrap_or_default()
             ),
         )
         .field("id")),
@@ -122,13 +133,6 @@ async fn warning_analysis(
         )
         .field("id")),
     }
-}
-
-fn moves(a: &StoredAnalysis) -> Vec<JsonValue> {
-    a.result
-        .as_ref()
-        .and_then(|r| r["moves"].as_array().cloned())
-        .unwrap_or_default()
 }
 
 /// A time member: `true` (now) or an RFC 3339 time, stored in UTC.
@@ -234,18 +238,14 @@ async fn apply(
 ) -> ApiResult<Vec<riskmap_events::GridState>> {
     let actor = may_write(caller)?;
     let (event, analysis) = warning_analysis(state, id, AccessLevel::Public).await?;
-    let known: HashSet<String> = moves(&analysis)
-        .iter()
-        .filter_map(|m| m["grid_code"].as_str().map(str::to_string))
-        .collect();
     for (p, field) in patches.iter().zip(&fields) {
-        if !known.contains(&p.grid_code) {
+        if !analysis.grid_codes.contains(&p.grid_code) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown_grid",
                 format!(
                     "grid {} is not one the warning moves persons from (revision {}, dataset {})",
-                    p.grid_code, event.current.revision, analysis.dataset_version
+                    p.grid_code, event.current.revision, analysis.analysis.dataset_version
                 ),
             )
             .field(field.clone()));
@@ -257,7 +257,7 @@ async fn apply(
         .await?;
     let codes: Vec<&str> = done.iter().map(|s| s.grid_code.as_str()).collect();
     let progress = crate::events_progress::progress(
-        &moves(&analysis),
+        analysis.moves(),
         &state.events()?.grid_states(id).await?,
         None,
         times::now(),
@@ -355,19 +355,16 @@ pub async fn progress(
     let states = state.events()?.grid_states(&id).await?;
     let calls: Option<Vec<JsonValue>> = (level == AccessLevel::Personal).then(|| {
         analysis
+            .analysis
             .result
             .as_ref()
             .and_then(|r| r["call_list"].as_array().cloned())
             .unwrap_or_default()
     });
-    let mut out = crate::events_progress::progress(
-        &moves(&analysis),
-        &states,
-        calls.as_deref(),
-        times::now(),
-    );
+    let mut out =
+        crate::events_progress::progress(analysis.moves(), &states, calls.as_deref(), times::now());
     out["event_id"] = json!(id);
     out["revision"] = json!(event.current.revision);
-    out["dataset_version"] = json!(analysis.dataset_version);
+    out["dataset_version"] = json!(analysis.analysis.dataset_version);
     Ok(no_store(StatusCode::OK, out))
 }
