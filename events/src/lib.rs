@@ -18,6 +18,7 @@ pub mod model;
 pub mod store;
 mod store_read;
 pub mod times;
+mod wall;
 
 pub use analyses::{AccessLevel, StoredAnalysis};
 pub use error::{ErrorKind, IngestError};
