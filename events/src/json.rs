@@ -106,11 +106,18 @@ fn opt_time(path: &str, s: Option<&String>) -> Result<Option<String>, IngestErro
     s.map(|s| time(path, s)).transpose()
 }
 
+/// How the identifier of a generated message identity starts.
+pub const GENERATED_PREFIX: &str = "riskmap-";
+
 /// A fresh message identity for a message that brought none: it can never be a
-/// resend.
+/// resend. Its sender is the posting key's name, so it is not for the public (see
+/// [`crate::geojson::properties`]).
 fn generated(sender: &str, sent: &str) -> SourceId {
     SourceId {
-        identifier: format!("riskmap-{}", hex::encode(rand::random::<[u8; 12]>())),
+        identifier: format!(
+            "{GENERATED_PREFIX}{}",
+            hex::encode(rand::random::<[u8; 12]>())
+        ),
         sender: sender.to_string(),
         sent: sent.to_string(),
     }
