@@ -71,6 +71,25 @@ pub fn actor(rev: &Revision, show_key: bool) -> Value {
     }
 }
 
+/// A revision's message identity. One riskmap generated (a JSON post without a
+/// `source`) has the posting key's name as its sender: shown to cleared callers only,
+/// like [`actor`]. A sending system's own identity (a CAP sender) is public.
+fn source(rev: &Revision, show_key: bool) -> Value {
+    let src = &rev.state.source;
+    if show_key || !src.identifier.starts_with(crate::json::GENERATED_PREFIX) {
+        json!(src)
+    } else {
+        json!({"identifier": src.identifier, "sent": src.sent})
+    }
+}
+
+/// A revision's whole state as a caller may see it (its source as [`source`] says).
+pub fn state(rev: &Revision, show_key: bool) -> Value {
+    let mut v = json!(rev.state);
+    v["source"] = source(rev, show_key);
+    v
+}
+
 /// The properties of an event at a revision (everything but the geometry).
 pub fn properties(event_id: &str, rev: &Revision, show_key: bool) -> Value {
     let s = &rev.state;
@@ -88,7 +107,7 @@ pub fn properties(event_id: &str, rev: &Revision, show_key: bool) -> Value {
         "sent": s.sent,
         "effective": s.effective,
         "expires": s.expires,
-        "source": s.source,
+        "source": source(rev, show_key),
         "headline": s.headline,
         "description": s.description,
     });

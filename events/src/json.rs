@@ -111,11 +111,19 @@ fn opt_time(path: &str, s: Option<&String>) -> Result<Option<String>, IngestErro
 /// which only cleared callers see.
 pub const GENERATED_SENDER: &str = "riskmap";
 
+/// How the identifier of a generated message identity starts.
+pub const GENERATED_PREFIX: &str = "riskmap-";
+
 /// A fresh message identity for a message that brought none: it can never be a
-/// resend.
+/// resend. Events stored before the sender was [`GENERATED_SENDER`] carry the
+/// posting key's name there, so a generated source is still not shown to the public
+/// (see [`crate::geojson::properties`]).
 fn generated(sender: &str, sent: &str) -> SourceId {
     SourceId {
-        identifier: format!("riskmap-{}", hex::encode(rand::random::<[u8; 12]>())),
+        identifier: format!(
+            "{GENERATED_PREFIX}{}",
+            hex::encode(rand::random::<[u8; 12]>())
+        ),
         sender: sender.to_string(),
         sent: sent.to_string(),
     }

@@ -19,6 +19,7 @@ pub mod replicas;
 pub mod store;
 mod store_read;
 pub mod times;
+mod wall;
 
 pub use analyses::{AccessLevel, AnalysisStamp, StoredAnalysis};
 pub use error::{ErrorKind, IngestError};

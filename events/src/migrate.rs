@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "analyses_grids",
         include_str!("../migrations/0002_analyses_grids.sql"),
     ),
+    (3, "wall", include_str!("../migrations/0003_wall.sql")),
 ];
 
 /// An arbitrary constant: the advisory lock key of riskmap's migrations.

@@ -63,7 +63,10 @@ impl AnalysisCache {
         level: AccessLevel,
         stamp: &AnalysisStamp,
     ) -> Option<Arc<ParsedAnalysis>> {
-        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         entries
             .get(&(id.to_string(), level))
             .filter(|p| p.analysis.stamp() == *stamp)
@@ -71,7 +74,10 @@ impl AnalysisCache {
     }
 
     pub fn put(&self, id: &str, level: AccessLevel, parsed: Arc<ParsedAnalysis>) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }

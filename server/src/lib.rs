@@ -3,7 +3,7 @@
 //!
 //! Modules in layers, each using only those above it:
 //! - [`access`] (roles, keys, callers; no HTTP), [`config`], [`error`] (the JSON error
-//!   shape and every conversion into it), [`styles`], [`tile_archives`], [`tile_cache`], [`wall_board`],
+//!   shape and every conversion into it), [`styles`], [`tile_archives`], [`tile_cache`],
 //!   [`urls`];
 //! - [`state`]: what every handler reads;
 //! - middleware: [`auth`], [`throttle`], [`metrics`] (and [`error::json_errors`]);
@@ -21,6 +21,7 @@ pub mod events_analysis_cache;
 pub mod events_live;
 pub mod events_progress;
 pub mod events_replicas;
+pub mod events_tiles;
 pub mod health;
 pub mod metrics;
 pub mod reload;
@@ -34,7 +35,6 @@ pub mod tiles;
 pub mod urls;
 pub mod viewer;
 pub mod wall;
-pub mod wall_board;
 
 use std::time::Duration;
 

@@ -171,6 +171,7 @@ async fn open_events(state: &AppState) -> anyhow::Result<()> {
     info!(database = %shown, "events store open");
     state.set_events(store);
     riskmap_server::events_replicas::start(state);
+    riskmap_server::events_tiles::spawn(state);
     let every = Duration::from_secs(state.config.events.expiry_check_seconds);
     riskmap_server::api::events::spawn_expiry(state.clone(), every);
     Ok(())

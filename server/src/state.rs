@@ -1,10 +1,10 @@
 //! What every handler reads: the loaded dataset (swapped atomically on reload), the
-//! configuration, the key ring, the tile cache and the wall's publication. Depends on
+//! configuration, the key ring, the tile cache, the events store and the live events snapshot. Depends on
 //! no handler module.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use arc_swap::ArcSwapOption;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use layers::tiles::TileOptions;
 use layers::{Dataset, Store};
 use riskmap_events::EventStore;
@@ -18,7 +18,6 @@ use crate::events_analysis_cache::AnalysisCache;
 use crate::styles::Styles;
 use crate::tile_archives::Archives;
 use crate::tile_cache::TileCache;
-use crate::wall_board::WallBoard;
 
 /// The change messages kept for a slow SSE reader before it misses some (it is told).
 pub const FEED_CAPACITY: usize = 256;
@@ -53,8 +52,6 @@ pub struct Shared {
     pub last_load: tokio::sync::Mutex<Option<LoadStatus>>,
     /// A copy of the last outcome readable without awaiting (for /health).
     pub last_load_seen: Mutex<Option<LoadStatus>>,
-    /// The analysis published to the wall screen, if any.
-    pub wall: WallBoard,
     pub tile_cache: TileCache,
     /// CPU-bound work (cold tiles, analyses) runs on the blocking pool, at most this
     /// many at once: the async workers stay free for cache hits and health checks,
@@ -77,6 +74,9 @@ pub struct Shared {
     /// Where announced changes go to be published to the other replicas; set only
     /// when the events store is PostgreSQL (see `events_replicas`).
     pub replica_out: OnceLock<tokio::sync::mpsc::UnboundedSender<serde_json::Value>>,
+    /// The active events' public geometry for the `events` tile layer, kept current
+    /// by `crate::events_tiles` (empty until the events store is read).
+    pub events_overlay: ArcSwap<layers::tiles::Overlay>,
 }
 
 impl std::ops::Deref for AppState {
@@ -124,13 +124,13 @@ impl AppState {
             keys,
             last_load: tokio::sync::Mutex::new(None),
             last_load_seen: Mutex::new(None),
-            wall: WallBoard::default(),
             archives,
             events: OnceLock::new(),
             changes: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
             instance_id: format!("rs_{}", hex::encode(rand::random::<[u8; 8]>())),
             replica_out: OnceLock::new(),
             analyses: AnalysisCache::default(),
+            events_overlay: ArcSwap::from_pointee(layers::tiles::Overlay::default()),
         }))
     }
 

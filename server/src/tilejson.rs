@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use layers::Dataset;
-use layers::tiles::{ONEMAP, Selection};
+use layers::tiles::{EVENTS, ONEMAP, Selection};
 use serde_json::{Value, json};
 
 use crate::access::Caller;
@@ -16,15 +16,56 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::urls::{origin, query_escape};
 
+/// The live `events` layer's public fields (see `crate::events_tiles`).
+const EVENT_FIELDS: &[(&str, &str)] = &[
+    ("event_id", "String"),
+    ("kind", "String"),
+    ("hazard_type", "String"),
+    ("status", "String"),
+    ("revision", "Number"),
+    ("level", "Number"),
+    ("colour", "String"),
+    ("magnitude", "Number"),
+    ("depth_km", "Number"),
+    ("confidence", "String"),
+    ("headline", "String"),
+    ("effective", "String"),
+    ("expires", "String"),
+];
+
+/// The `events` entry of a TileJSON's `vector_layers`.
+fn events_vector_layer(dataset: &Dataset) -> Value {
+    let fields: serde_json::Map<String, Value> = EVENT_FIELDS
+        .iter()
+        .map(|(k, t)| ((*k).to_string(), json!(t)))
+        .collect();
+    json!({"id": EVENTS, "description": "Active events (warnings, earthquakes, fires): public fields",
+        "minzoom": 0, "maxzoom": dataset.tile_options().max_zoom, "fields": fields})
+}
+
 fn tilejson_value(dataset: &Dataset, sel: &Selection, origin: &str) -> Value {
-    dataset.tilejson(
+    let mut v = dataset.tilejson(
         sel,
         &[format!(
             "{origin}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt?v={}",
             sel.name(),
             query_escape(dataset.version())
         )],
-    )
+    );
+    if sel.name() == ONEMAP
+        && let Some(layers) = v["vector_layers"].as_array_mut()
+    {
+        layers.push(events_vector_layer(dataset));
+    }
+    v
+}
+
+/// TileJSON of the live events tileset (no `?v=`: it changes without a new version).
+fn events_tilejson(dataset: &Dataset, origin: &str) -> Value {
+    json!({"tilejson": "3.0.0", "name": EVENTS, "scheme": "xyz",
+        "tiles": [format!("{origin}/tiles/{EVENTS}/{{z}}/{{x}}/{{y}}.mvt")],
+        "minzoom": 0, "maxzoom": dataset.tile_options().max_zoom,
+        "vector_layers": [events_vector_layer(dataset)]})
 }
 
 fn no_store_json(v: Value) -> Response {
@@ -43,8 +84,11 @@ pub async fn tilejson(
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::not_found("TileJSON is at /tiles/{layer}.json").field("layer"))?;
     let dataset = state.dataset()?;
-    let sel = dataset.select(name, &caller.access)?;
     let origin = origin(&state.config, &headers);
+    if name == EVENTS {
+        return Ok(no_store_json(events_tilejson(&dataset, &origin)));
+    }
+    let sel = dataset.select(name, &caller.access)?;
     Ok(no_store_json(tilejson_value(&dataset, &sel, &origin)))
 }
 

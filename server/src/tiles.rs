@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use layers::Dataset;
-use layers::tiles::{MVT_MEDIA_TYPE, ONEMAP, REQUEST_LEVEL, Selection, TileId, gzip};
+use layers::tiles::{
+    EVENTS, MVT_MEDIA_TYPE, ONEMAP, Overlay, REQUEST_LEVEL, Selection, TileId, gzip, render_overlay,
+};
 use serde::Deserialize;
 
 use crate::access::Caller;
@@ -125,9 +127,14 @@ pub(crate) async fn serve(
     (z, x, y): (&str, &str, &str),
 ) -> ApiResult<Response> {
     let dataset = state.dataset()?;
-    let sel = dataset.select(name, &caller.access)?;
     let tile = tile_id(&dataset, z, x, y)?;
     let gz = accepts_gzip(headers);
+    if name == EVENTS {
+        return Ok(events_tile(state, &dataset, headers, tile, gz));
+    }
+    let sel = dataset.select(name, &caller.access)?;
+    // The composite carries the live events layer: its ETag names their generation.
+    let overlay = (name == ONEMAP).then(|| state.events_overlay.load_full());
     let key = TileKey {
         version: dataset.version_hash(),
         selection: sel.key(),
@@ -135,21 +142,28 @@ pub(crate) async fn serve(
     };
     // Every part of the key, spelled out: unique per representation, no hashing.
     let etag = format!(
-        "\"{:016x}{:016x}-{}-{}-{}{}\"",
+        "\"{:016x}{:016x}{}-{}-{}-{}{}\"",
         key.version,
         key.selection,
+        overlay
+            .as_ref()
+            .map_or(String::new(), |o| format!("-e{:016x}", o.generation)),
         tile.z,
         tile.x,
         tile.y,
         if gz { "-gz" } else { "" }
     );
     let current = q.v.as_deref() == Some(dataset.version());
-    let cache_control = match (caller.clearance() > layers::Sensitivity::Public, current) {
+    let public = caller.clearance() == layers::Sensitivity::Public;
+    let cache_control = match (public, current, overlay.is_some()) {
+        // Live events change under any dataset version: revalidate every time.
+        (true, _, true) => "public, no-cache",
+        (false, _, true) => "private, no-cache",
         // The URL names this dataset version: its tiles never change.
-        (false, true) => "public, max-age=86400, immutable",
-        (false, false) => "public, max-age=60",
-        (true, true) => "private, max-age=86400",
-        (true, false) => "private, max-age=60",
+        (true, true, false) => "public, max-age=86400, immutable",
+        (true, false, false) => "public, max-age=60",
+        (false, true, false) => "private, max-age=86400",
+        (false, false, false) => "private, max-age=60",
     };
     let mut builder = Response::builder()
         .header(header::ETAG, &etag)
@@ -161,10 +175,29 @@ pub(crate) async fn serve(
             .body(Body::empty())
             .unwrap_or_default());
     }
-    let body = match dataset.prebuilt_tile(&sel, tile) {
-        Some(pre) if gz => pre.gzip.clone(),
-        Some(pre) => pre.raw.clone(),
-        None => cached_or_rendered(state, &dataset, sel, key, gz).await?,
+    // Events in this tile: the dataset's part uncompressed, the events layer after it
+    // (a tile is a sequence of layers), compressed here if asked.
+    let events = overlay
+        .as_deref()
+        .map(|o| render_overlay(EVENTS, o, tile))
+        .filter(|b| !b.is_empty());
+    let body = match (dataset.prebuilt_tile(&sel, tile), events) {
+        (Some(pre), None) if gz => pre.gzip.clone(),
+        (Some(pre), None) => pre.raw.clone(),
+        (None, None) => cached_or_rendered(state, &dataset, sel, key, gz).await?,
+        (pre, Some(ev)) => {
+            let base = match pre {
+                Some(pre) => pre.raw.clone(),
+                None => cached_or_rendered(state, &dataset, sel, key, false).await?,
+            };
+            let mut raw = base.map(|b| b.to_vec()).unwrap_or_default();
+            raw.extend_from_slice(&ev);
+            Some(Bytes::from(if gz {
+                gzip(&raw, REQUEST_LEVEL)
+            } else {
+                raw
+            }))
+        }
     };
     let Some(body) = body else {
         return Ok(builder
@@ -183,6 +216,62 @@ pub(crate) async fn serve(
         .status(StatusCode::OK)
         .body(Body::from(body))
         .unwrap_or_default())
+}
+
+/// `/tiles/events/{z}/{x}/{y}.mvt`: the live events layer alone, public fields only
+/// for every caller (nothing else is in the snapshot). Drawn per request from the
+/// in-memory snapshot; the ETag names the events' generation and the dataset
+/// version (admin areas are resolved through it), and clients revalidate each time.
+fn events_tile(
+    state: &AppState,
+    dataset: &Dataset,
+    headers: &HeaderMap,
+    tile: TileId,
+    gz: bool,
+) -> Response {
+    let overlay: Arc<Overlay> = state.events_overlay.load_full();
+    let etag = format!(
+        "\"ev{:016x}{:016x}-{}-{}-{}{}\"",
+        overlay.generation,
+        dataset.version_hash(),
+        tile.z,
+        tile.x,
+        tile.y,
+        if gz { "-gz" } else { "" }
+    );
+    let builder = Response::builder()
+        .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, "public, no-cache")
+        .header(header::VARY, "Accept-Encoding");
+    if etag_matches(headers, &etag) {
+        return builder
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
+    let raw = render_overlay(EVENTS, &overlay, tile);
+    if raw.is_empty() {
+        return builder
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
+    let builder = builder.header(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(MVT_MEDIA_TYPE),
+    );
+    let (builder, body) = if gz {
+        (
+            builder.header(header::CONTENT_ENCODING, "gzip"),
+            gzip(&raw, REQUEST_LEVEL),
+        )
+    } else {
+        (builder, raw)
+    };
+    builder
+        .status(StatusCode::OK)
+        .body(Body::from(body))
+        .unwrap_or_default()
 }
 
 /// A tile's body from the cache, or rendered (and cached): `None` for an empty tile.

@@ -7,6 +7,11 @@
 //! with special needs to move, say) has no schema name a filter could match, and a
 //! result computed without personal clearance never contains one. A `result` sent by
 //! the client (older viewers send the one on screen) is not used.
+//!
+//! The publication lives in the events store (one transaction per publish or clear,
+//! answered after commit, a revision that only grows), so it survives restarts and
+//! every replica serves the same one; a `{"type":"wall"}` change is announced after
+//! commit so walls redraw.
 
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +19,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use layers::Access;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::access::Caller;
@@ -21,9 +27,24 @@ use crate::api::analysis::Analysis;
 use crate::auth::require_admin;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::wall_board::Published;
 
 const MAX_TITLE_CHARS: usize = 200;
+
+/// What the wall shows: only what a public caller may see (computed so, see above).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Published {
+    pub title: String,
+    /// `transfer`, `earthquake` or `fire`.
+    pub kind: String,
+    /// RFC 3339 UTC.
+    pub published_at: String,
+    /// The dataset version the result was computed on.
+    pub dataset_version: String,
+    /// The analysis request (warning polygon, epicentre, ...).
+    pub request: Value,
+    /// The result as a public caller gets it.
+    pub result: Value,
+}
 
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
@@ -31,18 +52,27 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-fn body_of(rev: u64, p: Option<Published>) -> Json<Value> {
+fn body_of(rev: i64, p: Option<Value>) -> Json<Value> {
     Json(json!({"revision": rev, "published": p}))
 }
 
-/// `GET /api/v1/wall`: what is published (public; nothing personal is ever stored).
-pub async fn get_wall(State(state): State<AppState>) -> Response {
-    let (rev, p) = state.wall.snapshot();
-    (
+/// `GET /api/v1/wall`: what is published (public; nothing personal is ever stored,
+/// and the row's key name is not read).
+pub async fn get_wall(State(state): State<AppState>) -> ApiResult<Response> {
+    let (rev, p) = state.events()?.wall().await?;
+    Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         body_of(rev, p),
     )
-        .into_response()
+        .into_response())
+}
+
+/// Store a publication (or a clear), then tell walls and replicas.
+async fn store(state: &AppState, caller: &Caller, p: Option<&Value>) -> ApiResult<i64> {
+    let key = caller.key_name.as_deref().unwrap_or_default();
+    let rev = state.events()?.set_wall(p, key).await?;
+    crate::events_live::announce(state, json!({"type": "wall", "revision": rev}));
+    Ok(rev)
 }
 
 fn member<'a>(body: &'a Map<String, Value>, name: &str) -> ApiResult<&'a Value> {
@@ -114,7 +144,8 @@ pub async fn publish(
         request,
         result,
     };
-    let rev = state.wall.set(Some(p.clone()));
+    let p = serde_json::to_value(&p).map_err(|e| ApiError::internal(e.to_string()))?;
+    let rev = store(&state, &caller, Some(&p)).await?;
     tracing::info!(revision = rev, key = ?caller.key_name, "published to the wall screen");
     Ok((StatusCode::CREATED, body_of(rev, Some(p))).into_response())
 }
@@ -122,6 +153,6 @@ pub async fn publish(
 /// `DELETE /api/v1/wall/publish` (admin): clear the wall's publication.
 pub async fn clear(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     require_admin(&caller)?;
-    let rev = state.wall.set(None);
+    let rev = store(&state, &caller, None).await?;
     Ok(body_of(rev, None).into_response())
 }

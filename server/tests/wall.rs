@@ -2,8 +2,7 @@
 //! real transfer result, as an analyst's screen holds it (personal clearance, so with
 //! the call list and per-grid special-needs counts), is published; the public wall
 //! never shows a personal field nor a figure derived from one.
-
-use std::sync::OnceLock;
+#![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -17,19 +16,22 @@ use common::{call_json, get, key, post_json, with_key};
 const ADMIN: &str = "admin-key";
 const ANALYST: &str = "analyst-key";
 
-fn state() -> AppState {
-    static S: OnceLock<AppState> = OnceLock::new();
-    S.get_or_init(|| {
-        let config = ServerConfig {
-            keys: vec![
-                key("ops", Role::Admin, ADMIN),
-                key("gis", Role::Analyst, ANALYST),
-            ],
-            ..Default::default()
-        };
-        AppState::with_store(config, layers::testdata::fixture_store(7))
-    })
-    .clone()
+/// A server state whose events store (where the wall's publication lives) is at `url`.
+async fn state_on(url: &str) -> AppState {
+    let config = ServerConfig {
+        keys: vec![
+            key("ops", Role::Admin, ADMIN),
+            key("gis", Role::Analyst, ANALYST),
+        ],
+        ..Default::default()
+    };
+    let s = AppState::with_store(config, layers::testdata::fixture_store(7));
+    s.set_events(riskmap_events::EventStore::open(url).await.unwrap());
+    s
+}
+
+async fn state() -> AppState {
+    state_on("sqlite::memory:").await
 }
 
 /// A flood warning over part of the fixture's 楚雄市.
@@ -67,7 +69,7 @@ fn personal_names_and_values() -> (Vec<String>, Vec<String>) {
 
 #[tokio::test]
 async fn a_published_transfer_is_computed_with_public_access() {
-    let s = state();
+    let s = state().await;
     // The result on an analyst's screen: personal clearance.
     let (status, _, analysed) = call_json(
         &s,
@@ -130,7 +132,7 @@ async fn a_published_transfer_is_computed_with_public_access() {
 
 #[tokio::test]
 async fn bad_publications_name_the_member_and_clearing_is_admin_only() {
-    let s = state();
+    let s = state().await;
     for (bad, field) in [
         (json!({"kind": "transfer", "request": warning()}), "title"),
         (
@@ -166,4 +168,41 @@ async fn bad_publications_name_the_member_and_clearing_is_admin_only() {
     assert_eq!(call_json(&s, clear(Some(ADMIN))).await.0, StatusCode::OK);
     let (_, _, wall) = call_json(&s, get("/api/v1/wall")).await;
     assert_eq!(wall["published"], Json::Null);
+}
+
+#[tokio::test]
+async fn a_publication_survives_a_restart_and_its_revision_keeps_growing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("events.db").display());
+    let body = json!({"title": "暴雨预警", "kind": "transfer", "request": warning()});
+    let first = state_on(&url).await;
+    let mut feed = first.changes.subscribe();
+    let (status, _, created) = call_json(
+        &first,
+        with_key(post_json("/api/v1/wall/publish", &body), Some(ADMIN)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let rev = created["revision"].as_i64().unwrap();
+    // Announced after commit, for walls and other replicas.
+    let msg = feed.recv().await.unwrap();
+    assert_eq!(msg, json!({"type": "wall", "revision": rev}));
+    drop(first);
+
+    // A new process's state on the same file: the publication is there.
+    let second = state_on(&url).await;
+    let (_, _, wall) = call_json(&second, get("/api/v1/wall")).await;
+    assert_eq!(wall["revision"], rev);
+    assert_eq!(wall["published"]["title"], "暴雨预警");
+    assert_eq!(wall["published"]["result"], created["published"]["result"]);
+    // Who published is stored, never served.
+    assert!(!wall.to_string().contains("ops"), "{wall}");
+    let clear = with_key(
+        Request::delete("/api/v1/wall/publish")
+            .body(Body::empty())
+            .unwrap(),
+        Some(ADMIN),
+    );
+    let (_, _, cleared) = call_json(&second, clear).await;
+    assert!(cleared["revision"].as_i64().unwrap() > rev, "{cleared}");
 }

@@ -410,6 +410,11 @@ def main():
         if len(sources[schema["id"]]) != ml["feature_count"]:
             problems.append(f"{schema['id']}: the file holds {len(sources[schema['id']])} features, "
                             f"manifest says {ml['feature_count']}")
+    # The live events layer is not in the dataset: these are the public event fields
+    # it may carry (issue 11), anything else is a leak.
+    public_fields["events"] = {"event_id", "kind", "hazard_type", "status", "revision", "level",
+                               "colour", "magnitude", "depth_km", "confidence", "headline",
+                               "effective", "expires"}
     for vl in tilejson["vector_layers"]:
         extra = set(vl["fields"]) - public_fields.get(vl["id"], set()) - {"point_count", "cluster"}
         if extra:

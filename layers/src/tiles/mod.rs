@@ -28,6 +28,7 @@ mod gzip;
 mod labels;
 pub mod mercator;
 mod metadata;
+mod overlay;
 mod prebuilt;
 mod prepare;
 mod profile;
@@ -51,6 +52,10 @@ pub use encode::{GeomType, Geometry as EncodedGeometry, LayerEncoder, TileValue}
 pub use gzip::{PREBUILT_LEVEL, REQUEST_LEVEL, gzip};
 pub use labels::{ADMIN_LABELS, LABEL_FIELDS, label_point};
 pub use metadata::{FieldInfo, VectorLayerInfo};
+pub use overlay::{
+    EVENTS, Overlay, OverlayFeature, OverlayGeometry, OverlayValue,
+    generation as overlay_generation, render_overlay,
+};
 pub use prebuilt::{MAX_TILES as PREBUILT_MAX_TILES, MAX_ZOOM as PREBUILT_MAX_ZOOM};
 pub use prebuilt::{PrebuiltTiles, TileBody};
 pub use selection::{ONEMAP, Selection};

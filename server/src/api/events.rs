@@ -160,7 +160,7 @@ pub async fn history(
                 "action": r.action,
                 "recorded_at": r.recorded_at,
                 "actor": geojson::actor(r, show),
-                "state": r.state,
+                "state": geojson::state(r, show),
             })
         })
         .collect();

@@ -101,6 +101,14 @@ fn tiles_paths(paths: &mut Map<String, Json>) {
         ),
     );
     add(
+        "/tiles/events/{z}/{x}/{y}.mvt",
+        get(
+            "XYZ tile of the live `events` layer: active events' areas and points, public fields only; changes without a dataset rebuild (ETag per events generation, Cache-Control no-cache; also a layer of `onemap`)",
+            tile_params(),
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "no active event in this tile"}, "304": {"description": "not modified since the ETag"}, "400": {"$ref": "#/components/responses/BadRequest"}}),
+        ),
+    );
+    add(
         "/tiles/{layer}.json",
         get(
             "TileJSON 3.0 of a tileset (a layer or `onemap`)",

@@ -78,3 +78,4 @@ pub fn assert_error(json: &Json, code: &str) {
         "{json}"
     );
 }
+pub mod mvt;
