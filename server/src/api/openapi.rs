@@ -83,7 +83,7 @@ fn ops_paths(paths: &mut Map<String, Json>) {
             vec![],
             ok(
                 "OpenAPI 3.0 document",
-                "application/json",
+                super::ogc::OPENAPI_MEDIA_TYPE,
                 "OpenApiDocument",
             ),
         ),
@@ -241,7 +241,7 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
             ],
             ok(
                 "GeoJSON FeatureCollection; each feature has distance_m",
-                "application/geo+json",
+                "application/json",
                 "NearestResult",
             ),
         ),
@@ -254,10 +254,10 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
                     q("lon", num(), false, "circle centre longitude"), q("lat", num(), false, "circle centre latitude"),
                     q("radius_m", json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": LIMITS.max_radius_m}), false, "geodesic radius, metres"),
                     limit(), offset()],
-                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json", "WithinResult"))["get"].clone(),
+                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/json", "WithinResult"))["get"].clone(),
             "post": post(&format!("Features meeting a polygon (body, at most {} vertices, body at most {} bytes); exact tests; paged", LIMITS.max_polygon_vertices, body_limit),
                 vec![layer.clone(), limit(), offset()], polygon_schema(),
-                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json", "WithinResult"))["post"].clone()
+                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/json", "WithinResult"))["post"].clone()
         }),
     );
     add(

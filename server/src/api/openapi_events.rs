@@ -15,6 +15,12 @@ fn feature(description: &str) -> Json {
     json!({"description": description, "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/EventFeature"}}, "application/json": {"schema": {"$ref": "#/components/schemas/EventFeature"}}}})
 }
 
+/// What an ingest answers: whether a revision was added, and the event after it.
+fn ingested(description: &str) -> Json {
+    json!({"description": description, "content": {"application/json": {"schema": {"type": "object", "required": ["added", "event"], "properties": {
+        "added": {"type": "boolean"}, "event": {"$ref": "#/components/schemas/EventFeature"}}}}}})
+}
+
 fn id_param() -> Json {
     json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "event id (`ev_...`)"})
 }
@@ -174,8 +180,8 @@ pub fn paths(paths: &mut Map<String, Json>) {
                 "application/cap+xml": {"schema": {"type": "string", "description": "a CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2); status Actual; msgType Alert, Update or Cancel"}},
                 "application/xml": {"schema": {"type": "string"}}}},
             "responses": {
-                "201": feature("a new revision was recorded (Location: the event)"),
-                "200": feature("a resend: the event as it is, no revision added"),
+                "201": ingested("a new revision was recorded (Location: the event)"),
+                "200": ingested("a resend: the event as it is, no revision added"),
                 "400": error("malformed message; `field` names the element or member (e.g. info[0].area[1].polygon)"),
                 "401": error("no key"), "403": error("the key's role may not post events"),
                 "404": error("event_id names no event"), "409": error("the event is cancelled or closed, or of another kind"),

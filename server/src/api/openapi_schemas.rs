@@ -222,7 +222,7 @@ fn tiles() -> Vec<(&'static str, Json)> {
                 json!({"title": s(), "dataset_version": s(),
             "styles": arr(obj(&["id", "url"], json!({"id": s(), "url": s()}))),
             "tilesets": arr(obj(&["id", "tilejson", "tiles"], json!({"id": s(), "tilejson": s(), "tiles": s(),
-                "name": obj(&["zh", "en"], json!({"zh": s(), "en": s()})), "bbox": arr(n()), "feature_count": i(), "geometry": s()})))}),
+                "name": obj(&["zh", "en"], json!({"zh": s(), "en": s()})), "bbox": nullable(arr(n())), "feature_count": i(), "geometry": s()})))}),
             ),
         ),
         (
@@ -238,7 +238,7 @@ fn tiles() -> Vec<(&'static str, Json)> {
             obj(
                 &["status"],
                 json!({"status": s(), "title": s(), "dataset_version": s(), "dataset_created": s(), "load_ms": i(),
-            "layers": arr(obj(&["id", "features"], json!({"id": s(), "features": i(), "bbox": arr(n()), "synthetic": b()}))),
+            "layers": arr(obj(&["id", "features"], json!({"id": s(), "features": i(), "bbox": nullable(arr(n())), "synthetic": b()}))),
             "last_load": {"type": "object", "nullable": true}}),
             ),
         ),
@@ -249,7 +249,7 @@ fn api() -> Vec<(&'static str, Json)> {
     let unit = obj(
         &["code", "name", "level"],
         json!({"code": s(), "name": s(), "level": s(), "parent_code": nullable(s()),
-        "population": nullable(i()), "households": nullable(i()), "synthetic": b()}),
+        "population": nullable(i()), "households": nullable(i()), "synthetic": nullable(b())}),
     );
     // A nearby point feature: where it is, how far, its (access-filtered) fields.
     let near = obj(
@@ -325,7 +325,7 @@ fn api() -> Vec<(&'static str, Json)> {
                 json!({
             "hazard_type": s(), "method": s(), "exposure": obj(&["scope", "min_grade"], json!({"scope": s(), "min_grade": i()})),
             "summary": obj(&["grids", "persons", "persons_placed", "persons_unplaced"], json!({"grids": i(), "persons": i(), "persons_placed": i(), "persons_unplaced": i()})),
-            "grids": arr(obj(&["fid", "grid_code", "persons_to_move", "unplaced"], json!({"fid": i(), "grid_code": s(), "name": s(),
+            "grids": arr(obj(&["fid", "grid_code", "persons_to_move", "unplaced"], json!({"fid": i(), "grid_code": s(), "name": nullable(s()),
                 "persons_to_move": i(), "households_to_move": i(), "unplaced": i(), "planned_shelter_id": nullable(s()), "reroute_reason": nullable(s()),
                 "assignments": arr(json!({"type": "object"})), "geometry": r("Geometry")}))),
             "shelters": arr(obj(&["fid", "assigned", "capacity"], json!({"fid": i(), "shelter_id": nullable(s()), "name": nullable(s()), "assigned": i(), "capacity": i(), "remaining": i()}))),
