@@ -60,7 +60,9 @@ schemathesis() {
 log "schemathesis over /api/openapi.json as a public caller"
 schemathesis || die "schemathesis (public caller) found failures"
 log "schemathesis over /api/openapi.json as an analyst (personal fields in the answers)"
-schemathesis -H "Authorization: Bearer $analyst_key" || die "schemathesis (analyst) found failures"
+# Without the coverage phase: schemathesis 4.32.5's own coverage generator can raise a
+# hypothesis FlakyFailure (an internal error, no request behind it) on the analysis bodies.
+schemathesis -H "Authorization: Bearer $analyst_key" --phases examples,fuzzing,stateful || die "schemathesis (analyst) found failures"
 
 log "promtool check metrics on /metrics, after traffic that includes unknown methods"
 for m in GET XYZZY PROPFIND; do curl -s -o /dev/null -X "$m" "$url/health"; done
