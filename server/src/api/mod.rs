@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod openapi_build;
 pub mod openapi_events;
 pub mod openapi_ogc;
+pub mod openapi_schemas;
 pub mod queries;
 
 use axum::http::StatusCode;

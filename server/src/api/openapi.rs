@@ -11,7 +11,8 @@ use layers::query::{METHOD_ALL, METHOD_EXPOSED, METHOD_PLACE};
 use serde_json::{Map, Value as Json, json};
 
 use super::openapi_build::{
-    get, lat, limit, lon, num, offset, ok, path, polygon_schema, post, q, tile_params, with_csv,
+    bbox_schema, get, lat, limit, lon, num, offset, ok, path, point_schema, polygon_schema, post,
+    q, tile_params, with_csv,
 };
 use super::queries::LIMITS;
 
@@ -38,9 +39,7 @@ pub fn document(body_limit: usize) -> Json {
             "x-limits": LIMITS, "x-body-limit-bytes": body_limit},
         "paths": paths,
         "components": {
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true, "description": "the request field at fault"}}}}},
-                "EventFeature": super::openapi_events::schemas()["EventFeature"]},
+            "schemas": schemas(),
             "responses": {
                 "BadRequest": resp("bad or unknown parameter, malformed body"),
                 "NotFound": resp("no such thing"),
@@ -50,6 +49,17 @@ pub fn document(body_limit: usize) -> Json {
             }
         }
     })
+}
+
+/// The components' schemas: the API's own and the events' (which include the PATCH bodies).
+fn schemas() -> Json {
+    let mut all = super::openapi_schemas::schemas();
+    if let (Some(all), Json::Object(events)) =
+        (all.as_object_mut(), super::openapi_events::schemas())
+    {
+        all.extend(events);
+    }
+    all
 }
 
 /// Operations: health and this document.
@@ -63,7 +73,7 @@ fn ops_paths(paths: &mut Map<String, Json>) {
         get(
             "Is a dataset loaded; its version and layers",
             vec![],
-            ok("status", "application/json"),
+            ok("status", "application/json", "Health"),
         ),
     );
     add(
@@ -71,7 +81,11 @@ fn ops_paths(paths: &mut Map<String, Json>) {
         get(
             "This document",
             vec![],
-            ok("OpenAPI 3.0 document", "application/json"),
+            ok(
+                "OpenAPI 3.0 document",
+                super::ogc::OPENAPI_MEDIA_TYPE,
+                "OpenApiDocument",
+            ),
         ),
     );
 }
@@ -97,7 +111,7 @@ fn tiles_paths(paths: &mut Map<String, Json>) {
         get(
             "XYZ composite tile of every layer the caller may see (一张图)",
             tile_params(),
-            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}}),
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
         ),
     );
     add(
@@ -116,7 +130,7 @@ fn tiles_paths(paths: &mut Map<String, Json>) {
                 "layer",
                 "layer id or onemap; the `.json` suffix is part of this segment",
             )],
-            ok("TileJSON 3.0", "application/json"),
+            ok("TileJSON 3.0", "application/json", "TileJSON"),
         ),
     );
     add(
@@ -124,7 +138,7 @@ fn tiles_paths(paths: &mut Map<String, Json>) {
         get(
             "The layer catalogue: layers, fields, labels, sensitivity, synthetic flags",
             vec![],
-            ok("catalogue", "application/json"),
+            ok("catalogue", "application/json", "Catalog"),
         ),
     );
     add(
@@ -135,7 +149,7 @@ fn tiles_paths(paths: &mut Map<String, Json>) {
                 "name",
                 "style name; the `.json` suffix is part of this segment",
             )],
-            ok("MapLibre style JSON", "application/json"),
+            ok("MapLibre style JSON", "application/json", "Style"),
         ),
     );
 }
@@ -158,7 +172,7 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
         get(
             "Risk profile of a place: admin chain, evacuation grids at every level with their assigned shelter, hazard zones with type and grade, nearest open shelter / water source / depot (geodesic metres)",
             vec![lon(), lat()],
-            ok("point profile", "application/json"),
+            ok("point profile", "application/json", "PointProfile"),
         ),
     );
     add(
@@ -235,7 +249,8 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
             ],
             ok(
                 "GeoJSON FeatureCollection; each feature has distance_m",
-                "application/geo+json",
+                "application/json",
+                "NearestResult",
             ),
         ),
     );
@@ -243,14 +258,14 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
         "/api/v1/within",
         json!({
             "get": get(&format!("Features meeting a box, or within radius_m (<= {} m) of a point; exact tests; paged", LIMITS.max_radius_m),
-                vec![layer.clone(), q("bbox", json!({"type": "string"}), false, "min_lon,min_lat,max_lon,max_lat"),
+                vec![layer.clone(), q("bbox", bbox_schema(false), false, "min_lon,min_lat,max_lon,max_lat"),
                     q("lon", num(), false, "circle centre longitude"), q("lat", num(), false, "circle centre latitude"),
                     q("radius_m", json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": LIMITS.max_radius_m}), false, "geodesic radius, metres"),
                     limit(), offset()],
-                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["get"].clone(),
+                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/json", "WithinResult"))["get"].clone(),
             "post": post(&format!("Features meeting a polygon (body, at most {} vertices, body at most {} bytes); exact tests; paged", LIMITS.max_polygon_vertices, body_limit),
                 vec![layer.clone(), limit(), offset()], polygon_schema(),
-                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/geo+json"))["post"].clone()
+                ok("GeoJSON FeatureCollection with numberMatched/numberReturned", "application/json", "WithinResult"))["post"].clone()
         }),
     );
     add(
@@ -261,7 +276,7 @@ fn queries_paths(paths: &mut Map<String, Json>, body_limit: usize) {
                 "code",
                 "GB/T 2260 code: 6 digits (county and above), 9 (township), 12 (village)",
             )],
-            ok("area summary", "application/json"),
+            ok("area summary", "application/json", "AreaSummary"),
         ),
     );
 }
@@ -291,6 +306,7 @@ fn analyses_paths(paths: &mut Map<String, Json>) {
             with_csv(ok(
                 "summary, exposure basis, one row per grid (persons to move, planned shelter, route planned/rerouted with reason, assignments, unplaced), shelters used, unusable shelters with reasons; geometry only with include_geometry; call_list (叫应) only for callers cleared for personal data. Accept: text/csv gives the per-grid table",
                 "application/json",
+                "TransferAnalysis",
             )),
         ),
     );
@@ -313,7 +329,7 @@ fn analyses_paths(paths: &mut Map<String, Json>) {
             ),
             vec![],
             json!({"type": "object", "required": ["epicentre", "magnitude"], "additionalProperties": false, "properties": {
-            "epicentre": {"description": "[lon, lat] or a GeoJSON Point"},
+            "epicentre": point_schema(),
             "magnitude": {"type": "number", "minimum": LIMITS.min_magnitude, "maximum": LIMITS.max_magnitude, "description": "surface-wave magnitude Ms"},
             "depth_km": {"type": "number", "minimum": 0, "maximum": LIMITS.max_depth_km, "default": 10},
             "strike_deg": {"type": "number", "minimum": 0, "maximum": 360},
@@ -324,6 +340,7 @@ fn analyses_paths(paths: &mut Map<String, Json>) {
                     rel.citation
                 ),
                 "application/json",
+                "EarthquakeAnalysis",
             ),
         ),
     );
@@ -335,10 +352,10 @@ fn analyses_paths(paths: &mut Map<String, Json>) {
             ),
             vec![],
             json!({"type": "object", "required": ["point"], "additionalProperties": false, "properties": {
-            "point": {"description": "[lon, lat] or a GeoJSON Point"},
+            "point": point_schema(),
             "water_k": {"type": "integer", "minimum": 1, "maximum": LIMITS.max_k, "default": 5},
             "depot_k": {"type": "integer", "minimum": 1, "maximum": LIMITS.max_k, "default": 3}}}),
-            ok("fire analysis", "application/json"),
+            ok("fire analysis", "application/json", "FireAnalysis"),
         ),
     );
 }

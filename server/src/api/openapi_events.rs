@@ -15,6 +15,12 @@ fn feature(description: &str) -> Json {
     json!({"description": description, "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/EventFeature"}}, "application/json": {"schema": {"$ref": "#/components/schemas/EventFeature"}}}})
 }
 
+/// What an ingest answers: whether a revision was added, and the event after it.
+fn ingested(description: &str) -> Json {
+    json!({"description": description, "content": {"application/json": {"schema": {"type": "object", "required": ["added", "event"], "properties": {
+        "added": {"type": "boolean"}, "event": {"$ref": "#/components/schemas/EventFeature"}}}}}})
+}
+
 fn id_param() -> Json {
     json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "event id (`ev_...`)"})
 }
@@ -121,24 +127,25 @@ fn grid_errors() -> Json {
     json!({"400": {"$ref": "#/components/responses/BadRequest"}, "401": error("no key"),
         "403": error("the key's role may not write (analysts read only)"), "404": error("no such event"),
         "409": error("not a warning, or its analysis is pending or failed"),
+        "413": {"$ref": "#/components/responses/TooLarge"}, "415": error("the body is not JSON (Content-Type)"),
         "422": error("a grid the warning's analysis moves no persons from; `field` names it"),
         "503": error("the events store is not open or failed; nothing was stored")})
 }
 
-fn grid_response(description: &str) -> Json {
-    json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}})
+fn grid_response(description: &str, schema: &str) -> Json {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
 fn grid_paths(paths: &mut Map<String, Json>) {
     let mut one = grid_errors();
-    one["200"] = grid_response("the grid's state after the change");
+    one["200"] = grid_response("the grid's state after the change", "GridWritten");
     paths.insert("/api/v1/events/{id}/grids/{grid_code}".into(), json!({
         "patch": {"summary": "叫应 and 实报反馈 for one grid of a warning (roles system and admin). Only grids the warning's current analysis moves persons from. Acknowledged after commit.",
             "parameters": [id_param(), {"name": "grid_code", "in": "path", "required": true, "schema": {"type": "string"}}],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GridPatch"}}}},
             "responses": one}}));
     let mut batch = grid_errors();
-    batch["200"] = grid_response("the grids' states after the change");
+    batch["200"] = grid_response("the grids' states after the change", "GridsWritten");
     paths.insert("/api/v1/events/{id}/grids".into(), json!({
         "patch": {"summary": "Several grids' 叫应 / feedback at once, all or none (one transaction)",
             "parameters": [id_param()],
@@ -148,7 +155,7 @@ fn grid_paths(paths: &mut Map<String, Json>) {
     paths.insert("/api/v1/events/{id}/progress".into(), json!({
         "get": {"summary": "叫应 progress of a warning per event, county and township: grids called / answered / silent, persons to move / moved / remaining, the age of the oldest unanswered call. Responsible persons, phones, notes and callers for personal-cleared callers only.",
             "parameters": [id_param()],
-            "responses": {"200": grid_response("totals, counties (with townships) and grids, with the revision and dataset version the grid list comes from"),
+            "responses": {"200": grid_response("totals, counties (with townships) and grids, with the revision and dataset version the grid list comes from", "Progress"),
                 "404": {"$ref": "#/components/responses/NotFound"}, "409": error("not a warning, or its analysis is pending or failed"),
                 "503": error("the events store is not open")}}}));
     paths.insert("/api/v1/events/stream".into(), json!({
@@ -165,7 +172,7 @@ pub fn paths(paths: &mut Map<String, Json>) {
                 {"name": "status", "in": "query", "required": false, "schema": {"type": "string", "enum": ["active", "closed", "cancelled"]}},
                 {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}],
             "responses": {
-                "200": {"description": "FeatureCollection of EventFeature", "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}},
+                "200": {"description": "FeatureCollection of EventFeature", "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/EventCollection"}}, "application/json": {"schema": {"$ref": "#/components/schemas/EventCollection"}}}},
                 "400": {"$ref": "#/components/responses/BadRequest"}, "503": error("the events store is not open")}},
         "post": {"summary": "Ingest an event: JSON (below) or a CAP 1.2 alert (application/cap+xml or application/xml: polygon lat,lon pairs, circle, GB/T 2260 geocodes; Update/Cancel by references). Roles system and admin only. A resend (same identifier, sender, sent) answers 200 with the event and adds no revision; a refused message stores nothing.",
             "requestBody": {"required": true, "content": {
@@ -173,8 +180,8 @@ pub fn paths(paths: &mut Map<String, Json>) {
                 "application/cap+xml": {"schema": {"type": "string", "description": "a CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2); status Actual; msgType Alert, Update or Cancel"}},
                 "application/xml": {"schema": {"type": "string"}}}},
             "responses": {
-                "201": feature("a new revision was recorded (Location: the event)"),
-                "200": feature("a resend: the event as it is, no revision added"),
+                "201": ingested("a new revision was recorded (Location: the event)"),
+                "200": ingested("a resend: the event as it is, no revision added"),
                 "400": error("malformed message; `field` names the element or member (e.g. info[0].area[1].polygon)"),
                 "401": error("no key"), "403": error("the key's role may not post events"),
                 "404": error("event_id names no event"), "409": error("the event is cancelled or closed, or of another kind"),

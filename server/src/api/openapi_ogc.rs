@@ -3,7 +3,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::openapi_build::{
-    crs_param, get, limit, offset, ok, path, q, tile_params, with_content_crs,
+    bbox_schema, crs_param, get, limit, offset, ogc_tile_params, ok, path, q, with_content_crs,
 };
 
 /// OGC API – Features and Tiles.
@@ -11,15 +11,12 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
     let mut add = |p: &str, v: Json| {
         paths.insert(p.to_string(), v);
     };
-    let mut tp = vec![path("layer", "layer id")];
-    tp.extend(tile_params());
-
     add(
         "/",
         get(
             "OGC API landing page",
             vec![],
-            ok("landing page", "application/json"),
+            ok("landing page", "application/json", "LandingPage"),
         ),
     );
     add(
@@ -27,7 +24,7 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
         get(
             "OGC API conformance classes",
             vec![],
-            ok("conformance", "application/json"),
+            ok("conformance", "application/json", "Conformance"),
         ),
     );
     add(
@@ -35,7 +32,7 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
         get(
             "Collections (one per layer the caller may see)",
             vec![],
-            ok("collections", "application/json"),
+            ok("collections", "application/json", "Collections"),
         ),
     );
     add(
@@ -43,7 +40,7 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
         get(
             "One collection",
             vec![path("layer", "collection (layer) id")],
-            ok("collection", "application/json"),
+            ok("collection", "application/json", "Collection"),
         ),
     );
     add(
@@ -54,7 +51,7 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
                 path("layer", "collection (layer) id"),
                 q(
                     "bbox",
-                    json!({"type": "string"}),
+                    bbox_schema(true),
                     false,
                     "4 numbers (or 6 with heights): min, min, max, max in bbox-crs's axis order: min_lon,min_lat,max_lon,max_lat for CRS84; lat,lon for EPSG:4326/4490; northing,easting for the Gauss-Krüger zones",
                 ),
@@ -97,6 +94,7 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
             with_content_crs(ok(
                 "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links",
                 "application/geo+json",
+                "FeatureCollection",
             )),
         ),
     );
@@ -105,7 +103,7 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
         get(
             "The properties a caller may filter, sort and select on, as JSON Schema (Part 3); any of them is also a name=value parameter of items",
             vec![path("layer", "collection (layer) id")],
-            ok("JSON Schema", "application/schema+json"),
+            ok("JSON Schema", "application/schema+json", "Queryables"),
         ),
     );
     add(
@@ -117,29 +115,26 @@ pub(super) fn ogc_paths(paths: &mut Map<String, Json>) {
                 path("featureId", "feature id"),
                 crs_param("crs", "the CRS of the coordinates returned (default CRS84)"),
             ],
-            with_content_crs(ok("GeoJSON Feature", "application/geo+json")),
+            with_content_crs(ok("GeoJSON Feature", "application/geo+json", "Feature")),
         ),
     );
     add(
         "/collections/{layer}/tiles/WebMercatorQuad/{z}/{row}/{col}",
         get(
             "OGC API – Tiles: a vector tile of one layer",
-            vec![
-                path("layer", "layer id"),
-                path("z", "zoom"),
-                path("row", "tile row"),
-                path("col", "tile column"),
-            ],
+            [
+                vec![path("layer", "layer id")],
+                ogc_tile_params("z", "row", "col"),
+            ]
+            .concat(),
             json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
         ),
     );
-    let mut tp = vec![path("layer", "layer id")];
-    tp.extend(tile_params());
 }
 
 /// OGC API – Tiles: the tiling scheme and the tilesets of the dataset and collections.
 pub(super) fn ogc_tiles_paths(paths: &mut Map<String, Json>) {
-    let meta = |d: &str| ok(d, "application/json");
+    let meta = |d: &str, schema: &str| ok(d, "application/json", schema);
     let mvt = json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "empty tile"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}});
     let f = || {
         q(
@@ -156,47 +151,43 @@ pub(super) fn ogc_tiles_paths(paths: &mut Map<String, Json>) {
             "/tileMatrixSets",
             "Tiling schemes served (WebMercatorQuad)",
             vec![f()],
-            meta("tile matrix sets"),
+            meta("tile matrix sets", "TileMatrixSets"),
         ),
         (
             "/tileMatrixSets/{tileMatrixSetId}",
             "A tiling scheme as OGC 2D TMS 2.0 JSON, zooms 0 to the max served",
             vec![path("tileMatrixSetId", tms), f()],
-            meta("tile matrix set"),
+            meta("tile matrix set", "TileMatrixSet"),
         ),
         (
             "/tiles",
             "The dataset's vector tilesets (the composite 一张图)",
             vec![f()],
-            meta("tilesets list"),
+            meta("tilesets list", "TileSets"),
         ),
         (
             "/tiles/WebMercatorQuad",
             "The composite's tileset metadata",
             vec![f()],
-            meta("tileset"),
+            meta("tileset", "TileSet"),
         ),
         (
             "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
             "A composite vector tile",
-            vec![
-                path("tileMatrix", "zoom"),
-                path("tileRow", "tile row"),
-                path("tileCol", "tile column"),
-            ],
+            ogc_tile_params("tileMatrix", "tileRow", "tileCol"),
             mvt,
         ),
         (
             "/collections/{layer}/tiles",
             "A collection's vector tilesets",
             vec![col(), f()],
-            meta("tilesets list"),
+            meta("tilesets list", "TileSets"),
         ),
         (
             "/collections/{layer}/tiles/WebMercatorQuad",
             "A collection's tileset metadata",
             vec![col(), f()],
-            meta("tileset"),
+            meta("tileset", "TileSet"),
         ),
     ];
     for (p, summary, params, responses) in ops {
