@@ -432,11 +432,13 @@ async fn events(c: &mut Checker) {
             c.get(t, &uri, key).await;
         }
     }
-    // The live events tiles: the warning's tile, an empty one, a zoom out of range.
+    // The live events tiles: the warning's tile, an empty one, a zoom out of range, a
+    // zoom beyond the dataset's (404).
     for uri in [
         "/tiles/events/8/200/109.mvt",
         "/tiles/events/3/0/0.mvt",
         "/tiles/events/21/0/0.mvt",
+        "/tiles/events/19/0/0.mvt",
     ] {
         c.get("/tiles/events/{z}/{x}/{y}.mvt", uri, None).await;
     }

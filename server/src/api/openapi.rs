@@ -119,7 +119,7 @@ fn tiles_paths(paths: &mut Map<String, Json>) {
         get(
             "XYZ tile of the live `events` layer: active events' areas and points, public fields only; changes without a dataset rebuild (ETag per events generation, Cache-Control no-cache; also a layer of `onemap`)",
             tile_params(),
-            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "no active event in this tile"}, "304": {"description": "not modified since the ETag"}, "400": {"$ref": "#/components/responses/BadRequest"}}),
+            json!({"200": {"description": "Mapbox Vector Tile 2.1", "content": {"application/vnd.mapbox-vector-tile": {}}}, "204": {"description": "no active event in this tile"}, "304": {"description": "not modified since the ETag"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}),
         ),
     );
     add(
