@@ -11,6 +11,7 @@ pub mod cap;
 pub mod error;
 pub mod geojson;
 pub mod grids;
+mod group_commit;
 pub mod json;
 pub mod message;
 pub mod migrate;

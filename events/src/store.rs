@@ -26,6 +26,9 @@ pub struct EventStore {
     postgres: bool,
     /// The connection string, for the replicas' LISTEN connection (PostgreSQL).
     pub(crate) url: std::sync::Arc<str>,
+    /// Where grid writes go to share commits; `None` in the committing task's own
+    /// copy, which writes directly.
+    pub(crate) group: Option<crate::group_commit::GroupCommit>,
 }
 
 /// The outcome of an ingest.
@@ -119,10 +122,15 @@ impl EventStore {
             .connect(&url)
             .await?;
         crate::migrate::run(&pool, postgres).await?;
-        Ok(EventStore {
+        let direct = EventStore {
             pool,
             postgres,
             url: url.into(),
+            group: None,
+        };
+        Ok(EventStore {
+            group: Some(crate::group_commit::GroupCommit::start(direct.clone())),
+            ..direct
         })
     }
 
