@@ -25,13 +25,7 @@ async fn state() -> AppState {
         ],
         ..ServerConfig::default()
     };
-    let state = AppState::with_store(config, layers::testdata::fixture_store(7));
-    state.set_events(
-        riskmap_events::EventStore::open("sqlite::memory:")
-            .await
-            .unwrap(),
-    );
-    state
+    common::state_with_events(config).await
 }
 
 /// A county code the dataset's admin layer has (read from it, not assumed).

@@ -38,12 +38,7 @@ async fn state() -> AppState {
         ],
         ..ServerConfig::default()
     };
-    let state = AppState::with_store(config, layers::testdata::fixture_store(7));
-    state.set_events(
-        riskmap_events::EventStore::open("sqlite::memory:")
-            .await
-            .unwrap(),
-    );
+    let state = common::state_with_events(config).await;
     riskmap_server::events_tiles::spawn(&state);
     state
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{call_json, get, key, post_json, with_key};
+use common::{call_json, get, key, post_json, square, with_key};
 use futures_util::StreamExt;
 use riskmap_events::AccessLevel;
 use riskmap_server::access::Role;
@@ -31,23 +31,7 @@ async fn state() -> AppState {
         ],
         ..ServerConfig::default()
     };
-    let state = AppState::with_store(config, layers::testdata::fixture_store(7));
-    state.set_events(
-        riskmap_events::EventStore::open("sqlite::memory:")
-            .await
-            .unwrap(),
-    );
-    state
-}
-
-fn square(lon: f64, lat: f64, d: f64) -> Json {
-    json!([
-        [lon, lat],
-        [lon + d, lat],
-        [lon + d, lat + d],
-        [lon, lat + d],
-        [lon, lat]
-    ])
+    common::state_with_events(config).await
 }
 
 fn warning(d: f64) -> Json {

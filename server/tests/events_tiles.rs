@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::http::{StatusCode, header};
 use common::mvt::decode;
-use common::{call, call_json, get, key, post_json, with_key};
+use common::{call, call_json, get, key, post_json, square, with_key};
 use layers::tiles::mercator::project;
 use riskmap_server::access::Role;
 use riskmap_server::{AppState, ServerConfig};
@@ -40,12 +40,7 @@ async fn state() -> AppState {
         keys: vec![key("warning-release", Role::System, SYSTEM)],
         ..ServerConfig::default()
     };
-    let state = AppState::with_store(config, layers::testdata::fixture_store(7));
-    state.set_events(
-        riskmap_events::EventStore::open("sqlite::memory:")
-            .await
-            .unwrap(),
-    );
+    let state = common::state_with_events(config).await;
     riskmap_server::events_tiles::spawn(&state);
     state
 }
@@ -110,16 +105,6 @@ async fn until(state: &AppState, uri: &str, done: impl Fn(&Tile) -> bool) -> Til
 
 fn of<'a>(t: &'a Tile, id: &str) -> Option<&'a Json> {
     t.events.iter().find(|f| f["event_id"] == id)
-}
-
-fn square(lon: f64, lat: f64, d: f64) -> Json {
-    json!([
-        [lon, lat],
-        [lon + d, lat],
-        [lon + d, lat + d],
-        [lon, lat + d],
-        [lon, lat]
-    ])
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Method, Request, header};
-use common::{call, key};
+use common::{call, key, square};
 use riskmap_server::access::Role;
 use riskmap_server::{AppState, ServerConfig};
 use serde_json::{Value as Json, json};
@@ -31,13 +31,7 @@ async fn state() -> AppState {
         ..ServerConfig::default()
     };
     config.tiles.styles_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../styles"));
-    let state = AppState::with_store(config, layers::testdata::fixture_store(7));
-    state.set_events(
-        riskmap_events::EventStore::open("sqlite::memory:")
-            .await
-            .unwrap(),
-    );
-    state
+    common::state_with_events(config).await
 }
 
 /// OpenAPI 3.0's `nullable: true` as JSON Schema: `anyOf` the schema and null.
@@ -175,16 +169,6 @@ fn request(method: Method, uri: &str, body: Option<&Json>, key: Option<&str>) ->
         None => r.body(Body::empty()),
     }
     .unwrap()
-}
-
-fn square(lon: f64, lat: f64, d: f64) -> Json {
-    json!([
-        [lon, lat],
-        [lon + d, lat],
-        [lon + d, lat + d],
-        [lon, lat + d],
-        [lon, lat]
-    ])
 }
 
 /// A county code of the fixture's admin layer (read from it, not assumed).

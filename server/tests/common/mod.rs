@@ -79,3 +79,26 @@ pub fn assert_error(json: &Json, code: &str) {
     );
 }
 pub mod mvt;
+
+/// A state over the fixture dataset (seed 7) with `config` and an in-memory SQLite
+/// events store: what every events test starts from.
+pub async fn state_with_events(config: riskmap_server::ServerConfig) -> AppState {
+    let state = AppState::with_store(config, layers::testdata::fixture_store(7));
+    state.set_events(
+        riskmap_events::EventStore::open("sqlite::memory:")
+            .await
+            .unwrap(),
+    );
+    state
+}
+
+/// A closed square ring of side `d` degrees from (`lon`, `lat`).
+pub fn square(lon: f64, lat: f64, d: f64) -> Json {
+    serde_json::json!([
+        [lon, lat],
+        [lon + d, lat],
+        [lon + d, lat + d],
+        [lon, lat + d],
+        [lon, lat]
+    ])
+}
