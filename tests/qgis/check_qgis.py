@@ -197,8 +197,7 @@ def over(bg, fg, alpha):
 
 
 def grade_fill(style):
-    """The visible fill of hazard_zones: its grade → colour match, fallback, opacity and
-    the style layers drawn below it."""
+    """The visible fill of hazard_zones: its index, grade → colour match, fallback and opacity."""
     for i, sl in enumerate(style["layers"]):
         if (sl.get("source-layer") == "hazard_zones" and sl["type"] == "fill"
                 and sl.get("layout", {}).get("visibility", "visible") == "visible"):
@@ -210,7 +209,7 @@ def grade_fill(style):
             for label, colour in zip(body[0::2], body[1::2]):
                 for g in (label if isinstance(label, list) else [label]):
                     colours[int(g)] = colour
-            return sl, colours, expr[-1], float(sl["paint"].get("fill-opacity", 1)), style["layers"][:i]
+            return i, colours, expr[-1], float(sl["paint"].get("fill-opacity", 1))
     raise SystemExit("the style has no visible fill on hazard_zones")
 
 
@@ -242,27 +241,31 @@ def as_rgb(image):
     return rows[:, : img.width() * 3].reshape(img.height(), img.width(), 3).astype(float)
 
 
-def render_region(base, renderer, labeling, maxzoom, geometry, out):
-    """The composite tiles over the region, and a mask of the region's own pixels."""
+def tiles_layer(base, maxzoom, name, renderer, labeling):
+    """The composite vector tiles as a QGIS vector tile layer with a converted style."""
     uri = QgsDataSourceUri()
     uri.setParam("type", "xyz")
     uri.setParam("url", f"{base}/tiles/onemap/{{z}}/{{x}}/{{y}}.mvt")
     uri.setParam("zmin", "0")
     uri.setParam("zmax", str(maxzoom))
-    tiles = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), "onemap")
-    if not tiles.isValid():
+    layer = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), name)
+    if not layer.isValid():
         raise SystemExit("QGIS cannot open the composite vector tiles")
-    tiles.setRenderer(renderer)
+    layer.setRenderer(renderer)
     if labeling:
-        tiles.setLabeling(labeling)
+        layer.setLabeling(labeling)
+    QgsProject.instance().addMapLayer(layer)
+    return layer
+
+
+def region_settings(geometry):
+    """Map settings over the region in Web Mercator, and a mask of the region's pixels."""
     mask = QgsVectorLayer("MultiPolygon?crs=EPSG:4326", "region", "memory")
     feat = QgsFeature()
     feat.setGeometry(geometry)
     mask.dataProvider().addFeatures([feat])
     mask.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({"color": "0,0,0,255", "outline_style": "no"})))
-    for layer in (tiles, mask):
-        QgsProject.instance().addMapLayer(layer)
-
+    QgsProject.instance().addMapLayer(mask)
     merc = QgsCoordinateReferenceSystem("EPSG:3857")
     to_merc = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), merc, QgsProject.instance())
     settings = QgsMapSettings()
@@ -270,14 +273,19 @@ def render_region(base, renderer, labeling, maxzoom, geometry, out):
     settings.setOutputSize(SIZE)
     settings.setExtent(to_merc.transformBoundingBox(geometry.boundingBox()).buffered(2000))
     settings.setBackgroundColor(QColor(255, 255, 255))
-    t0 = time.monotonic()
-    image = render(settings, [tiles])
-    took = time.monotonic() - t0
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    image.save(out)
-    print(f"  rendered {image.width()}x{image.height()} at 1:{settings.scale():,.0f} in {took:.1f} s → {out}", flush=True)
     inside = np.all(as_rgb(render(settings, [mask])) < 128, axis=-1)
-    return as_rgb(image), inside
+    return settings, inside
+
+
+def render_to(settings, layer, out):
+    t0 = time.monotonic()
+    image = render(settings, [layer])
+    took = time.monotonic() - t0
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    image.save(out)
+    print(f"  {layer.name()}: rendered {image.width()}x{image.height()} at 1:{settings.scale():,.0f} in {took:.1f} s "
+          f"→ {out}", flush=True)
+    return as_rgb(image)
 
 
 def count_near(rgb, where, targets, tol=6):
@@ -288,19 +296,21 @@ def count_near(rgb, where, targets, tol=6):
 
 
 def check_colours(rgb, inside, style, min_share):
-    sl, colours, fallback, alpha, below = grade_fill(style)
+    at, colours, fallback, alpha = grade_fill(style)
+    sl = style["layers"][at]
     legend = style.get("metadata", {}).get("riskmap:legend", {}).get("grades", [])
     if legend and {g["grade"]: g["color"].lower() for g in legend} != {g: c.lower() for g, c in colours.items()}:
         problem(f"style: {sl['id']} colours {colours} differ from the legend {legend}")
     if sorted(colours) != [1, 2, 3, 4]:
         problem(f"style: {sl['id']} colours grades {sorted(colours)}, not 1–4")
-    # What the grades are drawn over: the background under one or more admin fills
-    # (prefecture and county fills overlap).
-    bg = next(hex_rgb(l["paint"]["background-color"]) for l in below if l["type"] == "background")
-    fills = [(hex_rgb(l["paint"]["fill-color"]), float(l["paint"].get("fill-opacity", 1)))
-             for l in below if l["type"] == "fill" and l.get("source-layer") == "admin"]
-    if not fills:
-        problem(f"style: no admin fill below {sl['id']}")
+    bg = next(hex_rgb(l["paint"]["background-color"]) for l in style["layers"] if l["type"] == "background")
+    admin = [(i, l) for i, l in enumerate(style["layers"]) if l["type"] == "fill" and l.get("source-layer") == "admin"]
+    for i, l in admin:
+        if i > at:
+            problem(f"style: the admin fill {l['id']} is drawn over the grades ({sl['id']})")
+    fills = [(hex_rgb(l["paint"]["fill-color"]), float(l["paint"].get("fill-opacity", 1))) for _, l in admin]
+    # What the grades should be drawn over: the background under the admin fills, once
+    # or twice (prefecture and county overlap); what they look like under those fills.
     bases = [bg]
     for colour, fa in fills:
         for _ in range(2):
@@ -333,7 +343,8 @@ def main():
     ap.add_argument("--url", required=True, help="riskmap-server, e.g. http://127.0.0.1:18500")
     ap.add_argument("--dataset", required=True, help="the dataset the server serves (for its manifest.json)")
     ap.add_argument("--region", default="532300", help="admin code of the region to render (default Chuxiong)")
-    ap.add_argument("--out", required=True, help="where to save the rendered PNG")
+    ap.add_argument("--out", required=True, help="where to save the map rendered with the onemap style (PNG)")
+    ap.add_argument("--wall-out", help="where to save the map rendered with the wall style (PNG), for review")
     ap.add_argument("--min-share", type=float, default=0.02,
                     help="each grade colour must cover at least this share of the region's pixels")
     ap.add_argument("--collections", default="", help="comma-separated collection ids to read (default: all)")
@@ -341,6 +352,7 @@ def main():
     base = args.url.rstrip("/")
     manifest = json.load(open(os.path.join(args.dataset, "manifest.json"), encoding="utf-8"))
 
+    QgsApplication.setPrefixPath("/usr", True)  # Debian's QGIS
     app = QgsApplication([], False)
     app.initQgis()
     t0 = time.monotonic()
@@ -348,13 +360,16 @@ def main():
     check_features(base, manifest, {c for c in args.collections.split(",") if c})
 
     print("the served styles through QGIS's MapLibre converter", flush=True)
-    style, renderer, labeling = convert(base, "onemap")
-    convert(base, "wall")
+    onemap, onemap_renderer, onemap_labeling = convert(base, "onemap")
+    _, wall_renderer, wall_labeling = convert(base, "wall")
 
     print(f"the composite vector tiles rendered over {args.region}", flush=True)
     maxzoom = get_json(f"{base}/tiles/onemap.json")["maxzoom"]
-    rgb, inside = render_region(base, renderer, labeling, maxzoom, region_geometry(base, args.region), args.out)
-    check_colours(rgb, inside, style, args.min_share)
+    settings, inside = region_settings(region_geometry(base, args.region))
+    rgb = render_to(settings, tiles_layer(base, maxzoom, "onemap", onemap_renderer, onemap_labeling), args.out)
+    check_colours(rgb, inside, onemap, args.min_share)
+    if args.wall_out:  # for review: the wall's style as QGIS draws it
+        render_to(settings, tiles_layer(base, maxzoom, "wall", wall_renderer, wall_labeling), args.wall_out)
 
     QgsProject.instance().removeAllMapLayers()
     app.exitQgis()

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# QGIS as a client: Debian's QGIS 3.22 (qgis, python3-qgis), headless under xvfb-run with
-# the offscreen Qt platform, against riskmap-server on the dataset as a public caller.
-# tests/qgis/check_qgis.py:
-#   - opens every OGC API – Features collection with QGIS's OAPIF provider: feature
-#     count = the server's numberMatched, fields typed as the collection's queryables
-#     say, no field the manifest marks non-public;
-#   - converts the served /styles/onemap.json and /styles/wall.json with QGIS's own
-#     MapLibre converter (QgsMapBoxGlStyleConverter): any warning fails, so does a
-#     converted rule QGIS cannot parse or a hidden style layer QGIS would draw;
-#   - renders Chuxiong (532300) from the composite vector tiles with the converted
-#     onemap style and counts the pixels of each census-grade colour (grades 1–4, the
-#     style's own colours over its admin fill): each must cover ≥ 2% of the prefecture,
-#     none may be washed out under the admin fill, no feature may fall back to grey.
-#     The image goes to artifacts/screenshots/qgis-onemap-532300.png.
-# Needs: the Debian packages below (installed if missing), a built riskmap-server.
-# Takes about a minute once the packages are installed.
+# QGIS as a client: what an analyst's desktop GIS reads from riskmap-server. Debian's
+# QGIS 3.22 (qgis, python3-qgis), headless: xvfb-run with Qt's offscreen platform, PyQGIS
+# in Debian's own python3, against riskmap-server on the dataset as a public caller
+# (tests/qgis/check_qgis.py):
+#   - every OGC API – Features collection through QGIS's OAPIF provider: as many
+#     features as the server's numberMatched, fields typed as the collection's
+#     queryables say, no field the manifest marks non-public;
+#   - /styles/onemap.json and /styles/wall.json through QGIS's own MapLibre converter
+#     (QgsMapBoxGlStyleConverter): any warning fails, and so does what it does not warn
+#     about: a converted rule QGIS cannot parse, a hidden layer QGIS would draw;
+#   - Chuxiong (532300) rendered from the composite tiles with the converted onemap
+#     style: each census-grade colour (grades 1–4, the style's own, over its admin
+#     fill) covers ≥ 2% of the prefecture's pixels, none is washed out under the
+#     admin fill, no hazard zone falls back to grey. The map goes to
+#     artifacts/screenshots/qgis-onemap-532300.png, the wall style's to
+#     qgis-wall-532300.png (for review).
+# The styles are written for both MapLibre and this converter: see their metadata
+# "riskmap:clients". Needs the Debian packages below (installed if missing) and builds
+# riskmap-server; about a minute once both are there, most of it reading the 41k
+# evacuation grids through OAPIF.
 #
-#   tests/qgis/run.sh DATASET_DIR [PORT]
+#   tests/qgis/run.sh DATASET_DIR [PORT]     (PORT: a free one if not given)
 source "$(dirname "$0")/../../scripts/lib/common.sh"
 
 dataset="${1:?usage: tests/qgis/run.sh DATASET_DIR [PORT]}"
@@ -53,4 +57,5 @@ mkdir -p "$ROOT/artifacts/screenshots"
 HOME="$work" XDG_RUNTIME_DIR="$work" QT_QPA_PLATFORM=offscreen \
   xvfb-run -a /usr/bin/python3 "$ROOT/tests/qgis/check_qgis.py" \
   --url "http://127.0.0.1:$port" --dataset "$dataset" \
-  --out "$ROOT/artifacts/screenshots/qgis-onemap-532300.png"
+  --out "$ROOT/artifacts/screenshots/qgis-onemap-532300.png" \
+  --wall-out "$ROOT/artifacts/screenshots/qgis-wall-532300.png"
