@@ -38,6 +38,7 @@ from qgis.core import (
     QgsMapBoxGlStyleConverter,
     QgsMapRendererParallelJob,
     QgsMapSettings,
+    QgsPalLayerSettings,
     QgsProject,
     QgsSingleSymbolRenderer,
     QgsSymbol,
@@ -139,6 +140,7 @@ def property_names(definitions):
 
 SYMBOL_LAYER_PROPS = property_names(QgsSymbolLayer.propertyDefinitions())
 SYMBOL_PROPS = property_names(QgsSymbol.propertyDefinitions())
+LABEL_PROPS = property_names(QgsPalLayerSettings.propertyDefinitions())
 
 
 def check_expression(style, layer, what, text):
@@ -148,6 +150,11 @@ def check_expression(style, layer, what, text):
     if e.hasParserError():
         first = e.parserErrorString().strip().splitlines()[0]
         problem(f"style {style}: {layer} {what} converts to an expression QGIS cannot parse: {text} ({first})")
+
+
+def check_properties(style, layer, props, names):
+    for key in props.propertyKeys():
+        check_expression(style, layer, names.get(key, key), props.property(key).expressionString())
 
 
 def convert(base, name):
@@ -162,19 +169,18 @@ def convert(base, name):
     renderer, labeling = conv.renderer(), conv.labeling()
     rules = renderer.styles() if renderer else []
     labels = labeling.styles() if labeling else []
+    # A rule QGIS cannot parse is no converter warning: it draws the fallback or nothing.
     for st in rules:
         check_expression(name, st.styleName(), "filter", st.filterExpression())
         sym = st.symbol()
-        if not sym:
-            continue
-        for key, p in ((k, sym.dataDefinedProperties().property(k)) for k in sym.dataDefinedProperties().propertyKeys()):
-            check_expression(name, st.styleName(), SYMBOL_PROPS.get(key, key), p.expressionString())
-        for sl in sym.symbolLayers():
-            dd = sl.dataDefinedProperties()
-            for key in dd.propertyKeys():
-                check_expression(name, st.styleName(), SYMBOL_LAYER_PROPS.get(key, key), dd.property(key).expressionString())
+        if sym:
+            check_properties(name, st.styleName(), sym.dataDefinedProperties(), SYMBOL_PROPS)
+            for sl in sym.symbolLayers():
+                check_properties(name, st.styleName(), sl.dataDefinedProperties(), SYMBOL_LAYER_PROPS)
     for st in labels:
         check_expression(name, st.styleName(), "label filter", st.filterExpression())
+        settings = st.labelSettings()  # kept: the properties live in it
+        check_properties(name, st.styleName(), settings.dataDefinedProperties(), LABEL_PROPS)
     hidden = {sl["id"] for sl in style["layers"] if sl.get("layout", {}).get("visibility") == "none"}
     for st in list(rules) + list(labels):
         if st.styleName() in hidden and st.isEnabled():
